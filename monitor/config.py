@@ -1,0 +1,247 @@
+"""Read and validate settings.toml.
+
+Every section is a frozen dataclass; its fields are the keys the file may hold, with
+their types and defaults. `load_settings` stops with a `ConfigError` naming the key
+(``sources[2].url: missing``) on unknown keys, wrong types and missing required keys.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_CONFIG = "settings.toml"
+SOURCE_TYPES = ("feed", "reviews", "blog", "search")
+SELECTOR_KEYS = ("review", "author", "date", "rating", "body", "title", "next_page", "best_rating")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class Brand:
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+@dataclass(frozen=True)
+class Storage:
+    database: str = "monitor.db"
+    keep_days: int = 0
+
+
+@dataclass(frozen=True)
+class Crawl:
+    user_agent: str = "monitor-bot/0.1 (+https://github.com/monitor; brand monitoring)"
+    download_delay: float = 1.0
+    obey_robots: bool = True
+    timeout: float = 30.0
+    max_page_bytes: int = 5_000_000
+    retries: int = 2
+    concurrent_requests: int = 64
+    robots_cache_hours: float = 24.0
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    type: str
+    url: str
+    enabled: bool = True
+    max_pages: int = 0
+    max_depth: int = 2
+    all_reviews_are_mentions: bool | None = None
+    selectors: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Digest:
+    recipients: list[str] = field(default_factory=list)
+    sender: str = "monitor@localhost"
+    language: str = "it"
+    time: str = "08:00"
+    timezone: str = "Europe/Rome"
+    base_url: str = ""
+    send_when_empty: bool = False
+
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str = "localhost"
+    port: int = 25
+    security: str = "none"
+    username: str = ""
+    password_env: str = ""
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    brand: Brand
+    storage: Storage = field(default_factory=Storage)
+    crawl: Crawl = field(default_factory=Crawl)
+    sources: list[Source] = field(default_factory=list)
+    digest: Digest = field(default_factory=Digest)
+    smtp: Smtp = field(default_factory=Smtp)
+    path: Path = Path(DEFAULT_CONFIG)
+
+    @property
+    def database_path(self) -> Path:
+        """The database file; a relative path is relative to the settings file."""
+        return (self.path.parent / self.storage.database).resolve()
+
+    def source(self, name: str) -> Source:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise KeyError(name)
+
+
+SECTIONS = {
+    "brand": Brand,
+    "storage": Storage,
+    "crawl": Crawl,
+    "digest": Digest,
+    "smtp": Smtp,
+}
+
+
+def config_path(explicit: str | os.PathLike | None = None) -> Path:
+    """The settings file chosen by --config, then MONITOR_CONFIG, then ./settings.toml."""
+    return Path(explicit or os.environ.get("MONITOR_CONFIG") or DEFAULT_CONFIG)
+
+
+def load_settings(path: str | os.PathLike) -> Settings:
+    """Read, validate and return the settings in `path`."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found (use --config or MONITOR_CONFIG)") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        return parse_settings(raw, path)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def parse_settings(raw: dict, path: Path) -> Settings:
+    """Build Settings from the parsed TOML document `raw`."""
+    allowed = {*SECTIONS, "sources"}
+    for key in raw:
+        if key not in allowed:
+            raise ConfigError(f"{key}: unknown section (known: {', '.join(sorted(allowed))})")
+    if "brand" not in raw:
+        raise ConfigError("brand: missing section [brand] with at least name")
+    values = {name: _build(cls, raw.get(name, {}), name) for name, cls in SECTIONS.items()}
+    sources_raw = raw.get("sources", [])
+    if not isinstance(sources_raw, list):
+        raise ConfigError("sources: must be an array of tables ([[sources]])")
+    sources = [_build_source(item, i) for i, item in enumerate(sources_raw)]
+    _check_unique_names(sources)
+    settings = Settings(**values, sources=sources, path=path.resolve())
+    _check_values(settings)
+    return settings
+
+
+def _build(cls, table, where: str):
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: must be a table")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for key in table:
+        if key not in fields:
+            raise ConfigError(f"{where}.{key}: unknown key (known: {', '.join(fields)})")
+    kwargs = {}
+    for name, spec in fields.items():
+        key = f"{where}.{name}"
+        if name in table:
+            kwargs[name] = _check_type(table[name], hints[name], key)
+        elif spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
+            raise ConfigError(f"{key}: missing")
+    return cls(**kwargs)
+
+
+def _check_type(value, hint, key: str):
+    """Return `value` if it fits `hint` (ints are accepted for floats), else raise."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return value
+        hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
+        origin = typing.get_origin(hint)
+    if origin is list:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{key}: must be a list of strings")
+        return list(value)
+    expected = origin or hint
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if expected is int and isinstance(value, bool) or not isinstance(value, expected):
+        names = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+                 dict: "a table"}
+        raise ConfigError(f"{key}: must be {names.get(expected, expected.__name__)}, "
+                          f"not {value!r}")
+    return value
+
+
+def _build_source(item, index: int) -> Source:
+    where = f"sources[{index}]"
+    source = _build(Source, item, where)
+    if source.type not in SOURCE_TYPES:
+        raise ConfigError(f"{where}.type: must be one of {', '.join(SOURCE_TYPES)}, "
+                          f"not {source.type!r}")
+    if not source.url.startswith(("http://", "https://")):
+        raise ConfigError(f"{where}.url: must start with http:// or https://, "
+                          f"not {source.url!r}")
+    for key, value in source.selectors.items():
+        if key not in SELECTOR_KEYS:
+            raise ConfigError(f"{where}.selectors.{key}: unknown key "
+                              f"(known: {', '.join(SELECTOR_KEYS)})")
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}.selectors.{key}: must be a string (a CSS selector)")
+    return source
+
+
+def _check_unique_names(sources: list[Source]) -> None:
+    seen = set()
+    for index, source in enumerate(sources):
+        if source.name in seen:
+            raise ConfigError(f"sources[{index}].name: {source.name!r} is used twice")
+        seen.add(source.name)
+
+
+def _check_values(settings: Settings) -> None:
+    if not settings.brand.name.strip():
+        raise ConfigError("brand.name: must not be empty")
+    choices = {
+        "digest.language": (settings.digest.language, ("it", "en")),
+        "smtp.security": (settings.smtp.security, ("none", "starttls", "ssl")),
+    }
+    for key, (value, allowed) in choices.items():
+        if value not in allowed:
+            raise ConfigError(f"{key}: must be one of {', '.join(allowed)}, not {value!r}")
+    hours, _, minutes = settings.digest.time.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise ConfigError(f"digest.time: must be HH:MM, not {settings.digest.time!r}")
+    try:
+        zoneinfo.ZoneInfo(settings.digest.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"digest.timezone: unknown time zone {settings.digest.timezone!r}"
+        ) from None
+    if settings.crawl.download_delay < 0 or settings.crawl.timeout <= 0:
+        raise ConfigError("crawl.download_delay and crawl.timeout: must be positive")

@@ -1,0 +1,74 @@
+"""The Scrapy item pipeline: match brand -> classify -> store, one entry at a time.
+
+Each mention is committed as soon as it is read, so a scan that dies halfway keeps
+everything it had stored; a source's cache validators are stored only after its
+entries (the spider sends its SourceOutcome last).
+"""
+
+from __future__ import annotations
+
+from monitor.classify import classify
+from monitor.identity import canonical_url, content_hash, mention_key
+from spiders.items import Entry, SourceOutcome
+
+
+class MentionPipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        spider = self.crawler.spider
+        if isinstance(item, SourceOutcome):
+            self.record_outcome(item, spider.storage)
+        elif isinstance(item, Entry):
+            result = store_entry(item, spider.storage, spider.matcher, spider.scan_id)
+            self.stats.inc_value(f"monitor/{result}")
+        return item
+
+    @staticmethod
+    def record_outcome(outcome: SourceOutcome, storage) -> None:
+        if outcome.error:
+            storage.record_source_failure(outcome.source, outcome.error)
+        else:
+            storage.record_source_success(outcome.source, outcome.etag, outcome.last_modified,
+                                          outcome.entry_count)
+
+
+def store_entry(entry: Entry, storage, matcher, scan_id: int | None) -> str:
+    """Store `entry` if it mentions the brand (or is always a mention).
+
+    Returns "new", "updated", "unchanged" or "not_a_mention".
+    """
+    text = f"{entry.title}\n{entry.text}" if entry.title else entry.text
+    if not entry.always_mention and not matcher.find(text):
+        return "not_a_mention"
+    verdict = classify(text, rating=entry.rating, best_rating=entry.best_rating)
+    source_row = storage.source(entry.source)
+    mention = {
+        "key": mention_key(entry.url, entry.entry_id),
+        "source_id": source_row["id"],
+        "kind": entry.kind,
+        "url": canonical_url(entry.url),
+        "entry_id": entry.entry_id,
+        "title": entry.title,
+        "text": entry.text,
+        "snippet": matcher.snippet(entry.text or entry.title),
+        "author": entry.author,
+        "published_at": entry.published_at,
+        "rating": entry.rating,
+        "best_rating": entry.best_rating,
+        "content_hash": content_hash(entry.title, entry.text, entry.author,
+                                     str(entry.rating)),
+        "language": verdict.language,
+        "negative": verdict.negative,
+        "score": round(verdict.score, 4),
+        "severity": verdict.severity,
+        "categories": list(verdict.categories),
+        "reasons": list(verdict.reasons),
+    }
+    return storage.save_mention(mention, scan_id)

@@ -1,0 +1,101 @@
+"""One scan: a single Scrapy crawl over every enabled source, then its record.
+
+Scrapy's Twisted reactor cannot be restarted, so a process runs at most one scan; the
+service (`monitor run`) starts each scan in a child process. A lock file beside the
+database lets only one scan run at a time, whoever started it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+
+from monitor.config import Settings
+from monitor.matching import BrandMatcher
+from monitor.storage import Storage
+from spiders.settings import scrapy_settings
+from spiders.sources import SourcesSpider
+
+log = logging.getLogger(__name__)
+
+
+class ScanLocked(Exception):
+    """Another scan holds the lock on this database."""
+
+
+@dataclass
+class ScanResult:
+    scan_id: int
+    new_mentions: int
+    updated_mentions: int
+    sources_ok: int
+    errors: dict[str, str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class ScanLock:
+    """An exclusive lock on `<database>.lock`, released when the process ends."""
+
+    def __init__(self, database: Path):
+        self.path = database.with_name(database.name + ".lock")
+
+    def __enter__(self) -> ScanLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.file = open(self.path, "a+")  # noqa: SIM115 - held for the whole scan
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.file.seek(0)
+            holder = self.file.read().strip() or "another process"
+            self.file.close()
+            raise ScanLocked(f"another scan is running on {self.path.with_suffix('')} "
+                             f"(pid {holder}); try again when it ends") from None
+        self.file.seek(0)
+        self.file.truncate()
+        self.file.write(str(os.getpid()))
+        self.file.flush()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        fcntl.flock(self.file, fcntl.LOCK_UN)
+        self.file.close()
+
+
+def run_scan(settings: Settings) -> ScanResult:
+    """Read every enabled source once and store what mentions the brand."""
+    sources = [source for source in settings.sources if source.enabled]
+    with ScanLock(settings.database_path), Storage(settings.database_path) as storage:
+        storage.sync_sources(settings.sources)
+        scan_id = storage.start_scan(os.getpid())
+        process = CrawlerProcess(scrapy_settings(settings.crawl))
+        crawler = process.create_crawler(SourcesSpider)
+        process.crawl(crawler, sources=sources, storage=storage,
+                      matcher=BrandMatcher.for_brand(settings.brand), scan_id=scan_id)
+        process.start()
+        outcomes = crawler.spider.outcomes
+        errors = {s.name: outcomes.get(s.name) or "the scan ended before this source was read"
+                  for s in sources if outcomes.get(s.name, "missing") is not None}
+        for name, error in errors.items():
+            if name not in outcomes:
+                storage.record_source_failure(name, error)
+        stats = crawler.stats
+        result = ScanResult(
+            scan_id=scan_id,
+            new_mentions=stats.get_value("monitor/new", 0),
+            updated_mentions=stats.get_value("monitor/updated", 0),
+            sources_ok=len(sources) - len(errors),
+            errors=errors,
+        )
+        storage.finish_scan(scan_id, status="ok" if result.ok else "failed",
+                            sources_ok=result.sources_ok, sources_failed=len(errors),
+                            new_mentions=result.new_mentions,
+                            updated_mentions=result.updated_mentions, errors=errors)
+    return result

@@ -1,0 +1,273 @@
+"""All database access: sources and their health, mentions, scans and digests.
+
+SQLite through sqlite-utils, in WAL mode with a busy timeout; the schema is created and
+upgraded by the versioned migrations in `MIGRATIONS`. Nothing outside this module writes
+SQL, so that storage can move to another database without touching the rest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("monitor")
+BUSY_TIMEOUT_MS = 30_000
+JSON_COLUMNS = ("categories", "reasons")
+
+
+def utcnow() -> str:
+    """The current time as an ISO 8601 UTC string, the format of every stored time."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@MIGRATIONS()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["sources"].create(
+        {
+            "id": int, "name": str, "type": str, "url": str,
+            "last_success_at": str, "last_error": str, "last_error_at": str,
+            "consecutive_failures": int, "etag": str, "last_modified": str,
+            "last_entry_count": int,
+        },
+        pk="id", not_null={"name"}, defaults={"consecutive_failures": 0},
+    )
+    db["sources"].create_index(["name"], unique=True)
+    db["scans"].create(
+        {
+            "id": int, "started_at": str, "finished_at": str, "status": str, "pid": int,
+            "sources_ok": int, "sources_failed": int, "new_mentions": int,
+            "updated_mentions": int, "errors": str,
+        },
+        pk="id",
+    )
+    db["digests"].create(
+        {
+            "id": int, "created_at": str, "sent_at": str, "status": str,
+            "recipients": str, "mention_count": int, "negative_count": int, "error": str,
+        },
+        pk="id",
+    )
+    db["mentions"].create(
+        {
+            "id": int, "key": str, "source_id": int, "kind": str, "url": str,
+            "entry_id": str, "title": str, "text": str, "snippet": str, "author": str,
+            "published_at": str, "found_at": str, "updated_at": str, "content_hash": str,
+            "language": str, "rating": float, "best_rating": float,
+            "negative": int, "score": float, "severity": str, "categories": str,
+            "reasons": str, "human_negative": int, "digest_id": int, "scan_id": int,
+        },
+        pk="id", not_null={"key", "source_id"},
+        foreign_keys=[("source_id", "sources", "id"), ("digest_id", "digests", "id")],
+    )
+    db["mentions"].create_index(["key"], unique=True)
+    db["mentions"].create_index(["digest_id"])
+    db["mentions"].create_index(["negative", "found_at"])
+    db["robots_cache"].create(
+        {"netloc": str, "fetched_at": str, "status": int, "body": bytes}, pk="netloc"
+    )
+
+
+class Storage:
+    """The monitor database in one SQLite file."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite_utils.Database(self.path)
+        self.db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self.db.enable_wal()
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        MIGRATIONS.apply(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Storage:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # Sources -------------------------------------------------------------------------
+
+    def sync_sources(self, sources: Iterable) -> dict[str, dict]:
+        """Make the sources table hold every configured source; return rows by name."""
+        table = self.db["sources"]
+        with self.db.atomic():
+            for source in sources:
+                existing = self._source_row(source.name)
+                values = {"name": source.name, "type": source.type, "url": source.url}
+                if existing is None:
+                    table.insert(values)
+                elif (existing["type"], existing["url"]) != (source.type, source.url):
+                    # A changed URL is a different resource: forget its cache validators.
+                    table.update(existing["id"], {**values, "etag": None, "last_modified": None})
+        return {row["name"]: row for row in table.rows}
+
+    def _source_row(self, name: str) -> dict | None:
+        rows = list(self.db["sources"].rows_where("name = ?", [name]))
+        return rows[0] if rows else None
+
+    def source(self, name: str) -> dict | None:
+        """The stored row of the source called `name`, or None."""
+        return self._source_row(name)
+
+    def record_source_success(self, name: str, etag: str | None, last_modified: str | None,
+                              entry_count: int | None) -> None:
+        """A scan read the source: clear its failures and keep its cache validators."""
+        row = self._source_row(name)
+        values = {"last_success_at": utcnow(), "consecutive_failures": 0, "last_error": None,
+                  "etag": etag, "last_modified": last_modified}
+        if entry_count is not None:
+            values["last_entry_count"] = entry_count
+        self.db["sources"].update(row["id"], values)
+
+    def record_source_failure(self, name: str, error: str) -> None:
+        """A scan could not read the source: keep the error and count the failure."""
+        row = self._source_row(name)
+        self.db["sources"].update(row["id"], {
+            "last_error": error, "last_error_at": utcnow(),
+            "consecutive_failures": (row["consecutive_failures"] or 0) + 1,
+        })
+
+    def sources_health(self) -> list[dict]:
+        """Every source with its health and the number of mentions it gave."""
+        return list(self.db.query(
+            "select s.*, (select count(*) from mentions m where m.source_id = s.id) as mentions"
+            " from sources s order by s.name"
+        ))
+
+    # Robots.txt cache ----------------------------------------------------------------
+
+    def cached_robots(self, netloc: str) -> dict | None:
+        rows = list(self.db["robots_cache"].rows_where("netloc = ?", [netloc]))
+        return rows[0] if rows else None
+
+    def cache_robots(self, netloc: str, status: int, body: bytes) -> None:
+        self.db["robots_cache"].upsert(
+            {"netloc": netloc, "fetched_at": utcnow(), "status": status, "body": body},
+            pk="netloc",
+        )
+
+    # Scans ---------------------------------------------------------------------------
+
+    def start_scan(self, pid: int) -> int:
+        return self.db["scans"].insert(
+            {"started_at": utcnow(), "status": "running", "pid": pid}
+        ).last_pk
+
+    def finish_scan(self, scan_id: int, *, status: str, sources_ok: int, sources_failed: int,
+                    new_mentions: int, updated_mentions: int, errors: dict[str, str]) -> dict:
+        """Close the scan row with its counts; return it."""
+        self.db["scans"].update(scan_id, {
+            "finished_at": utcnow(), "status": status, "sources_ok": sources_ok,
+            "sources_failed": sources_failed, "new_mentions": new_mentions,
+            "updated_mentions": updated_mentions,
+            "errors": json.dumps(errors, ensure_ascii=False),
+        })
+        return self.db["scans"].get(scan_id)
+
+    # Mentions ------------------------------------------------------------------------
+
+    def save_mention(self, mention: dict, scan_id: int | None = None) -> str:
+        """Insert a mention, or update it when its content changed.
+
+        `mention` holds the columns of the mentions table, with `key` its stable identity
+        and `content_hash` a hash of its text. Returns "new", "updated" or "unchanged".
+        A stored human label (`human_negative`) is never overwritten.
+        """
+        now = utcnow()
+        values = _encode(mention)
+        values.pop("human_negative", None)
+        existing = self.db.execute(
+            "select id, content_hash from mentions where key = ?", [mention["key"]]
+        ).fetchone()
+        if existing is None:
+            self.db["mentions"].insert({**values, "found_at": now, "updated_at": now,
+                                        "scan_id": scan_id})
+            return "new"
+        if existing[1] == mention.get("content_hash"):
+            return "unchanged"
+        values.pop("key")
+        self.db["mentions"].update(existing[0], {**values, "updated_at": now,
+                                                 "scan_id": scan_id})
+        return "updated"
+
+    def mentions(self, *, negative: bool | None = None, since: str | None = None,
+                 undigested: bool = False) -> list[dict]:
+        """Stored mentions, newest first, with their source's name and type."""
+        where, params = [], []
+        if negative is not None:
+            where.append("coalesce(m.human_negative, m.negative) = ?")
+            params.append(int(negative))
+        if since:
+            where.append("coalesce(m.published_at, m.found_at) >= ?")
+            params.append(since)
+        if undigested:
+            where.append("m.digest_id is null")
+        sql = ("select m.*, s.name as source, s.type as source_type from mentions m"
+               " join sources s on s.id = m.source_id")
+        if where:
+            sql += " where " + " and ".join(where)
+        sql += " order by coalesce(m.published_at, m.found_at) desc, m.id desc"
+        return [_decode(row) for row in self.db.query(sql, params)]
+
+    def mention(self, mention_id: int) -> dict | None:
+        rows = list(self.db.query(
+            "select m.*, s.name as source, s.type as source_type from mentions m"
+            " join sources s on s.id = m.source_id where m.id = ?", [mention_id]))
+        return _decode(rows[0]) if rows else None
+
+    def mark_mention(self, mention_id: int, negative: bool) -> None:
+        """Store a person's label for a mention; re-classification never overrides it."""
+        self.db["mentions"].update(mention_id, {"human_negative": int(negative)})
+
+    def labelled_mentions(self) -> Iterator[dict]:
+        """Mentions a person has labelled."""
+        for row in self.db.query("select * from mentions where human_negative is not null"):
+            yield _decode(row)
+
+    # Digests -------------------------------------------------------------------------
+
+    def record_digest(self, mention_ids: list[int], *, status: str, recipients: list[str],
+                      negative_count: int, error: str | None = None) -> int:
+        """Record a digest; when it was sent, mark its mentions as digested with it."""
+        with self.db.atomic():
+            digest_id = self.db["digests"].insert({
+                "created_at": utcnow(), "status": status,
+                "sent_at": utcnow() if status == "sent" else None,
+                "recipients": json.dumps(recipients), "mention_count": len(mention_ids),
+                "negative_count": negative_count, "error": error,
+            }).last_pk
+            if status == "sent":
+                self.db.executemany(
+                    "update mentions set digest_id = ? where id = ? and digest_id is null",
+                    [(digest_id, mention_id) for mention_id in mention_ids],
+                )
+        return digest_id
+
+
+def _encode(mention: dict) -> dict:
+    values = dict(mention)
+    for column in JSON_COLUMNS:
+        if column in values and not isinstance(values[column], str):
+            values[column] = json.dumps(list(values[column]), ensure_ascii=False)
+    if "negative" in values and values["negative"] is not None:
+        values["negative"] = int(values["negative"])
+    return values
+
+
+def _decode(row: dict) -> dict:
+    for column in JSON_COLUMNS:
+        if column in row:
+            row[column] = json.loads(row[column]) if row[column] else []
+    for column in ("negative", "human_negative"):
+        if column in row and row[column] is not None:
+            row[column] = bool(row[column])
+    return row

@@ -1,0 +1,64 @@
+"""Read RSS, Atom, RDF and JSON feeds with feedparser, from bytes Scrapy fetched."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, datetime
+from urllib.parse import urljoin
+
+import feedparser
+from bs4 import BeautifulSoup
+
+from spiders.items import Entry
+
+
+class NotAFeed(ValueError):
+    """The response is not a feed feedparser can read."""
+
+
+def parse_feed(body: bytes, url: str, headers: dict[str, str], source: str) -> list[Entry]:
+    """The entries of the feed in `body`; raises NotAFeed when it holds none and is
+    not a well-formed (empty) feed."""
+    parsed = feedparser.parse(body, response_headers=headers)
+    if not parsed.entries and (parsed.bozo or not parsed.version):
+        problem = parsed.get("bozo_exception") or "no feed found in the document"
+        raise NotAFeed(f"not a readable feed: {problem}")
+    base = parsed.feed.get("link") or url
+    return [_entry(item, base, source) for item in parsed.entries]
+
+
+def _entry(item, base: str, source: str) -> Entry:
+    link = urljoin(base, item.get("link") or "")
+    html = item["content"][0].get("value", "") if item.get("content") else ""
+    html = html or item.get("summary", "")
+    return Entry(
+        source=source,
+        url=link or base,
+        entry_id=item.get("id") or link or item.get("title", ""),
+        title=html_to_text(item.get("title", "")),
+        text=html_to_text(html),
+        author=html_to_text(item.get("author", "")),
+        published_at=_iso(item.get("published_parsed") or item.get("updated_parsed")),
+    )
+
+
+def html_to_text(html: str) -> str:
+    """The visible text of an HTML fragment, whitespace folded."""
+    if not html:
+        return ""
+    if "<" not in html and "&" not in html:
+        return " ".join(html.split())
+    soup = BeautifulSoup(html, "html.parser")
+    for node in soup(["script", "style"]):
+        node.decompose()
+    return " ".join(soup.get_text(" ").split())
+
+
+def _iso(parsed_time) -> str | None:
+    if not parsed_time:
+        return None
+    try:
+        seconds = calendar.timegm(parsed_time)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")

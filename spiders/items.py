@@ -1,0 +1,34 @@
+"""What the spiders hand to the pipeline: entries read from a source, and how a source went."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Entry:
+    """One thing written on the web that may mention the brand: a feed entry, a review,
+    a blog post or a comment, with its text already extracted from the markup."""
+
+    source: str
+    url: str
+    entry_id: str
+    text: str
+    title: str = ""
+    author: str = ""
+    published_at: str | None = None
+    kind: str = "entry"
+    rating: float | None = None
+    best_rating: float | None = None
+    always_mention: bool = False
+
+
+@dataclass
+class SourceOutcome:
+    """The end of one source's part of a scan: read (error is None) or failed."""
+
+    source: str
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    entry_count: int | None = None

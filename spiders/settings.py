@@ -1,0 +1,40 @@
+"""Scrapy settings for every spider, built from the [crawl] section of settings.toml.
+
+Polite by default: robots.txt obeyed (and cached for a day, as crawlers commonly do),
+an identifying User-Agent, one request at a time per site with a delay, AutoThrottle,
+timeouts, retries and a maximum response size.
+"""
+
+from __future__ import annotations
+
+
+def scrapy_settings(crawl) -> dict:
+    """Scrapy settings for a crawl configured by `crawl` (a monitor.config.Crawl)."""
+    return {
+        "BOT_NAME": "monitor",
+        "USER_AGENT": crawl.user_agent,
+        "ROBOTSTXT_OBEY": crawl.obey_robots,
+        "DOWNLOAD_DELAY": crawl.download_delay,
+        "DOWNLOAD_DELAY_JITTER": 0.5,
+        "CONCURRENT_REQUESTS": crawl.concurrent_requests,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+        "AUTOTHROTTLE_ENABLED": True,
+        "AUTOTHROTTLE_START_DELAY": max(crawl.download_delay, 0.1),
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
+        "DOWNLOAD_TIMEOUT": crawl.timeout,
+        "DOWNLOAD_MAXSIZE": crawl.max_page_bytes,
+        "DOWNLOAD_WARNSIZE": 0,
+        "RETRY_ENABLED": crawl.retries > 0,
+        "RETRY_TIMES": crawl.retries,
+        "REDIRECT_MAX_TIMES": 10,
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_INSTALL_ROOT_HANDLER": False,
+        "EXTENSIONS": {"scrapy.extensions.remote_control.RemoteControl": None},
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "spiders.robots.CachedRobotsTxtMiddleware": 100,
+        },
+        "ITEM_PIPELINES": {"monitor.pipeline.MentionPipeline": 300},
+        "MONITOR_ROBOTS_CACHE_HOURS": crawl.robots_cache_hours,
+    }
