@@ -12,7 +12,18 @@ from dataclasses import dataclass, field
 
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+)
+from twisted.internet.error import (
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
 
 from spiders.feeds import NotAFeed, parse_feed
 from spiders.items import SourceOutcome
@@ -110,10 +121,14 @@ def describe_failure(failure) -> str:
     if failure.check(HttpError):
         response = exc.response
         return f"HTTP {response.status} {_reason(response.status)}".strip()
-    if failure.check(DNSLookupError):
+    if failure.check(DNSLookupError, CannotResolveHostError):
         return "host name not found (DNS lookup failed)"
-    if failure.check(TimeoutError, TCPTimedOutError):
-        return "timed out"
+    if failure.check(TimeoutError, TCPTimedOutError, DownloadTimeoutError):
+        return "timed out (crawl.timeout)"
+    if failure.check(ConnectionRefusedError, DownloadConnectionRefusedError):
+        return "connection refused (is the site down?)"
+    if failure.check(DownloadCancelledError):
+        return "response larger than crawl.max_page_bytes, not read"
     message = str(exc) or type(exc).__name__
     if "robots.txt" in message:
         return "disallowed by the site's robots.txt (not fetched)"

@@ -1,0 +1,148 @@
+"""The scan as the user runs it: `monitor scan` in a subprocess against a local site."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from tests.feeds import COMPLAINT_IT, PRAISE_EN, UNRELATED, rss
+
+
+def mentions(monitor_cli, config, *args):
+    result = monitor_cli("mentions", "--json", *args, config=config)
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_scan_stores_mentions_of_the_brand_only(site, settings_file, monitor_cli):
+    url = site.add("/feed.xml", rss(COMPLAINT_IT, PRAISE_EN, UNRELATED), etag='"v1"')
+    config = settings_file(sources=[{"name": "blog", "type": "feed", "url": url}])
+
+    result = monitor_cli("scan", config=config)
+
+    assert result.returncode == 0, result.stderr
+    assert "2 new mentions" in result.stdout
+    rows = mentions(monitor_cli, config)
+    assert {row["title"] for row in rows} == {COMPLAINT_IT["title"], PRAISE_EN["title"]}
+    complaint = next(row for row in rows if row["title"] == COMPLAINT_IT["title"])
+    assert complaint["url"] == "http://blog.example/pacco"  # utm_* removed
+    assert complaint["author"] == "Giulia"
+    assert "<b>" not in complaint["text"] and "Bottega Aurora" in complaint["text"]
+    assert complaint["negative"] is True
+    assert complaint["published_at"] == "2026-11-20T09:00:00+00:00"
+    for key in ("language", "score", "severity", "categories", "reasons", "found_at"):
+        assert key in complaint
+
+
+def test_scan_identifies_itself_and_obeys_robots_txt(site, settings_file, monitor_cli):
+    site.add("/robots.txt", "User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+    allowed = site.add("/feed.xml", rss(COMPLAINT_IT))
+    private = site.add("/private/feed.xml", rss(PRAISE_EN))
+    config = settings_file(
+        sources=[{"name": "open", "type": "feed", "url": allowed},
+                 {"name": "closed", "type": "feed", "url": private}],
+        crawl={"user_agent": "monitor-test-bot/1.0 (+mailto:owner@example.com)"},
+    )
+
+    result = monitor_cli("scan", config=config)
+
+    assert result.returncode == 1
+    assert "/private/feed.xml" not in site.paths()
+    assert "robots.txt" in result.stderr and "'closed'" in result.stderr
+    feed_request = next(r for r in site.requests if r.path == "/feed.xml")
+    assert feed_request.headers["User-Agent"] == "monitor-test-bot/1.0 (+mailto:owner@example.com)"
+
+
+def test_rescan_of_unchanged_feed_adds_nothing_and_sends_validators(
+        site, settings_file, monitor_cli):
+    url = site.add("/feed.xml", rss(COMPLAINT_IT, PRAISE_EN), etag='"v1"')
+    config = settings_file(sources=[{"name": "blog", "type": "feed", "url": url}])
+    assert monitor_cli("scan", config=config).returncode == 0
+
+    second = monitor_cli("scan", config=config)
+
+    assert second.returncode == 0, second.stderr
+    assert "0 new mentions, 0 updated" in second.stdout
+    feed_requests = [r for r in site.requests if r.path == "/feed.xml"]
+    assert feed_requests[-1].headers.get("If-None-Match") == '"v1"'
+    # robots.txt was kept from the first scan, not fetched again
+    assert site.paths().count("/robots.txt") == 1
+    assert len(mentions(monitor_cli, config)) == 2
+
+
+def test_rescan_without_validators_adds_no_duplicates(site, settings_file, monitor_cli):
+    url = site.add("/feed.xml", rss(COMPLAINT_IT, PRAISE_EN))
+    config = settings_file(sources=[{"name": "blog", "type": "feed", "url": url}])
+    monitor_cli("scan", config=config)
+    result = monitor_cli("scan", config=config)
+    assert "0 new mentions, 0 updated" in result.stdout
+    assert len(mentions(monitor_cli, config)) == 2
+
+
+def test_edited_entry_updates_its_row(site, settings_file, monitor_cli):
+    url = site.add("/feed.xml", rss(PRAISE_EN))
+    config = settings_file(sources=[{"name": "blog", "type": "feed", "url": url}])
+    monitor_cli("scan", config=config)
+    edited = {**PRAISE_EN, "description": "<p>Update: Bottega Aurora never sent the second "
+                                          "parcel and I am still waiting for my refund.</p>"}
+    site.add("/feed.xml", rss(edited))
+
+    result = monitor_cli("scan", config=config)
+
+    assert "0 new mentions, 1 updated" in result.stdout
+    rows = mentions(monitor_cli, config)
+    assert len(rows) == 1
+    assert "still waiting for my refund" in rows[0]["text"]
+
+
+def test_broken_sources_are_recorded_and_do_not_stop_the_others(
+        site, settings_file, monitor_cli, tmp_path):
+    good = site.add("/good.xml", rss(COMPLAINT_IT))
+    broken = {
+        "missing": (site.url("/missing.xml"), "HTTP 404"),
+        "server-error": (site.add("/error.xml", "oops", status=500), "HTTP 500"),
+        "slow": (site.add("/slow.xml", rss(PRAISE_EN), delay=3), "timed out"),
+        "html-page": (site.add("/page.html", "<html><body><p>Hello</p></body></html>",
+                               content_type="text/html"), "not a readable feed"),
+        "garbage": (site.add("/garbage.xml", b"\x00\x01<<<>>>not xml at all"),
+                    "not a readable feed"),
+        "loop": (site.add("/loop.xml", status=302, headers={"Location": "/loop.xml"}),
+                 "redirect"),
+    }
+    sources = [{"name": "good", "type": "feed", "url": good}]
+    sources += [{"name": name, "type": "feed", "url": url} for name, (url, _) in broken.items()]
+    config = settings_file(sources=sources, crawl={"timeout": 1})
+
+    result = monitor_cli("scan", config=config)
+
+    assert result.returncode == 1
+    assert len(mentions(monitor_cli, config)) == 1
+    db = sqlite3.connect(tmp_path / "monitor.db")
+    errors = dict(db.execute("select name, last_error from sources"))
+    assert errors["good"] is None
+    for name, (_, expected) in broken.items():
+        assert expected in errors[name], (name, errors[name])
+    failures = dict(db.execute("select name, consecutive_failures from sources"))
+    assert failures["missing"] == 1 and failures["good"] == 0
+
+
+def test_scan_exit_code_2_names_the_bad_config_key(settings_file, monitor_cli, tmp_path):
+    config = settings_file(sources=[{"name": "a", "type": "feed", "url": "http://x/"},
+                                    {"name": "b", "type": "feed", "url": "http://y/"},
+                                    {"name": "c", "type": "feed"}])
+    result = monitor_cli("scan", config=config)
+    assert result.returncode == 2
+    assert "sources[2].url: missing" in result.stderr
+    assert not (tmp_path / "monitor.db").exists()
+
+
+def test_a_second_scan_is_refused_while_one_runs(site, settings_file, monitor_cli, tmp_path):
+    import fcntl
+
+    config = settings_file(sources=[{"name": "blog", "type": "feed",
+                                     "url": site.add("/f.xml", rss(PRAISE_EN))}])
+    with open(tmp_path / "monitor.db.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = monitor_cli("scan", config=config)
+    assert result.returncode == 3
+    assert "another scan is running" in result.stderr
