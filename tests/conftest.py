@@ -38,9 +38,14 @@ def toml_value(value) -> str:
     return str(value)
 
 
-def write_settings(path: Path, *, sources=(), brand="Bottega Aurora", **sections) -> Path:
-    """Write a settings.toml for tests: fast crawl, the given sources and sections."""
-    tables = {"brand": {"name": brand, **sections.pop("brand", {})},
+def write_settings(path: Path, *, sources=(), brand: str | dict = "Bottega Aurora",
+                   **sections) -> Path:
+    """Write a settings.toml for tests: fast crawl, the given sources and sections.
+
+    `brand` is the brand's name, or a [brand] table (name defaults to Bottega Aurora).
+    """
+    brand = {"name": "Bottega Aurora", **brand} if isinstance(brand, dict) else {"name": brand}
+    tables = {"brand": brand,
               "crawl": {"download_delay": 0, "timeout": 5, "retries": 0,
                         **sections.pop("crawl", {})}}
     tables.update(sections)

@@ -1,0 +1,103 @@
+"""settings.toml is validated at start: each error names its key and exits with 2."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from monitor.cli import main
+from monitor.config import ConfigError, load_settings
+from tests.conftest import ROOT, write_settings
+
+
+def test_shipped_example_settings_are_valid():
+    settings = load_settings(ROOT / "settings.toml")
+    assert settings.brand.name == "Bottega Aurora"
+    assert settings.crawl.obey_robots is True
+    assert all(source.url.startswith("https://") for source in settings.sources)
+
+
+def test_shipped_example_comments_every_key():
+    lines = (ROOT / "settings.toml").read_text(encoding="utf-8").splitlines()
+    for index, line in enumerate(lines):
+        if "=" in line and not line.lstrip().startswith("#") and not line.startswith("["):
+            previous = lines[index - 1].strip()
+            assert previous.startswith("#") or "=" in previous, f"uncommented key: {line}"
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"brand": {"colour": "red"}}, "brand.colour: unknown key"),
+    ({"crawl": {"download_delay": "fast"}}, "crawl.download_delay: must be a number"),
+    ({"crawl": {"obey_robots": 1}}, "crawl.obey_robots: must be true or false"),
+    ({"digest": {"language": "fr"}}, "digest.language: must be one of it, en"),
+    ({"digest": {"time": "8 o'clock"}}, "digest.time: must be HH:MM"),
+    ({"digest": {"timezone": "Mars/Olympus"}}, "digest.timezone: unknown time zone"),
+    ({"smtp": {"security": "tls"}}, "smtp.security: must be one of none, starttls, ssl"),
+    ({"storage": {"database": 3}}, "storage.database: must be a string"),
+    ({"cache": {"size": 3}}, "cache: unknown section"),
+    ({"brand": {"aliases": "BA"}}, "brand.aliases: must be a list of strings"),
+])
+def test_bad_values_name_their_key(tmp_path, change, message):
+    path = write_settings(tmp_path / "settings.toml", **change)
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
+        load_settings(path)
+
+
+@pytest.mark.parametrize("sources, message", [
+    ([{"name": "a", "type": "feed"}], "sources[0].url: missing"),
+    ([{"name": "a", "type": "rss", "url": "http://x/"}], "sources[0].type: must be one of"),
+    ([{"name": "a", "type": "feed", "url": "ftp://x/"}], "sources[0].url: must start with"),
+    ([{"name": "a", "type": "feed", "url": "http://x/"},
+      {"name": "a", "type": "feed", "url": "http://y/"}], "sources[1].name: 'a' is used twice"),
+    ([{"name": "a", "type": "reviews", "url": "http://x/", "selectors": {"stars": ".s"}}],
+     "sources[0].selectors.stars: unknown key"),
+])
+def test_bad_sources_name_their_index(tmp_path, sources, message):
+    path = write_settings(tmp_path / "settings.toml", sources=sources)
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert message in str(error.value)
+    assert str(path) in str(error.value)
+
+
+def test_missing_brand_and_broken_toml(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text("[storage]\ndatabase = 'x.db'\n")
+    with pytest.raises(ConfigError, match="brand: missing"):
+        load_settings(path)
+    path.write_text("[brand\nname = 'x'\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(path)
+
+
+def test_database_path_is_relative_to_the_settings_file(tmp_path):
+    (tmp_path / "conf").mkdir()
+    path = write_settings(tmp_path / "conf" / "settings.toml", storage={"database": "data/m.db"})
+    assert load_settings(path).database_path == tmp_path / "conf" / "data" / "m.db"
+
+
+def test_cli_exits_2_with_the_key_for_a_bad_config(tmp_path):
+    path = write_settings(tmp_path / "settings.toml", crawl={"timeout": "soon"})
+    result = CliRunner().invoke(main, ["--config", str(path), "mentions"])
+    assert result.exit_code == 2
+    assert "crawl.timeout: must be a number" in result.output
+
+
+def test_config_from_environment_and_missing_file(tmp_path):
+    path = write_settings(tmp_path / "brand-a.toml", brand={"aliases": ["BA"]})
+    result = CliRunner().invoke(main, ["mentions"], env={"MONITOR_CONFIG": str(path)})
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "monitor.db").exists()
+    result = CliRunner().invoke(main, ["--config", str(tmp_path / "nope.toml"), "mentions"])
+    assert result.exit_code == 2
+    assert "nope.toml: file not found" in result.output
+
+
+def test_init_writes_a_valid_commented_settings_file(tmp_path):
+    result = CliRunner().invoke(main, ["init", str(tmp_path), "--brand", 'Caffè "Lulù"'])
+    assert result.exit_code == 0, result.output
+    settings = load_settings(tmp_path / "settings.toml")
+    assert settings.brand.name == 'Caffè "Lulù"'
+    assert "# The brand to watch" in (tmp_path / "settings.toml").read_text()
+    again = CliRunner().invoke(main, ["init", str(tmp_path), "--brand", "x"])
+    assert again.exit_code == 2 and "already exists" in again.output

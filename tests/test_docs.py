@@ -1,0 +1,46 @@
+"""Every command explains itself, and the package ships what it needs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+
+import click
+import pytest
+
+from monitor.cli import main
+from tests.conftest import ROOT
+
+
+def all_commands(group: click.Group, prefix=()):
+    for name, command in group.commands.items():
+        yield (*prefix, name), command
+        if isinstance(command, click.Group):
+            yield from all_commands(command, (*prefix, name))
+
+
+@pytest.mark.parametrize("path, command", list(all_commands(main)),
+                         ids=lambda value: " ".join(value) if isinstance(value, tuple) else "")
+def test_every_command_has_help_with_an_example(path, command):
+    assert command.help and len(command.help) > 20, f"monitor {' '.join(path)} has no help"
+    assert "Example" in command.help, f"monitor {' '.join(path)} has no example"
+
+
+def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_one():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = readme.split("```")
+    first_block = [line for line in blocks[1].splitlines()[1:] if line.strip()]
+    assert first_block == ["make demo", "make test"]
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_wheel_ships_templates_and_example_settings(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    wheel = next(tmp_path.glob("monitor-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in ("monitor/templates/digest.html", "monitor/templates/digest.txt",
+                     "monitor/settings.example.toml", "monitor/demo_sites/giulia/feed.xml",
+                     "spiders/sources.py", "monitor/cli.py"):
+        assert required in names
