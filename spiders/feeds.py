@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import calendar
+import hashlib
+import re
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
@@ -21,22 +23,27 @@ def parse_feed(body: bytes, url: str, headers: dict[str, str], source: str) -> l
     not a well-formed (empty) feed."""
     parsed = feedparser.parse(body, response_headers=headers)
     if not parsed.entries and (parsed.bozo or not parsed.version):
-        problem = parsed.get("bozo_exception") or "no feed found in the document"
+        problem = str(parsed.get("bozo_exception") or "no feed found in the document")
+        problem = re.sub(r"^<unknown>:(\d+):(\d+): ", r"XML error at line \1, column \2: ",
+                         problem)
         raise NotAFeed(f"not a readable feed: {problem}")
     base = parsed.feed.get("link") or url
     return [_entry(item, base, source) for item in parsed.entries]
 
 
 def _entry(item, base: str, source: str) -> Entry:
-    link = urljoin(base, item.get("link") or "")
+    own_link = item.get("link")
     html = item["content"][0].get("value", "") if item.get("content") else ""
-    html = html or item.get("summary", "")
+    title = html_to_text(item.get("title", ""))
+    text = html_to_text(html or item.get("summary", ""))
+    # An entry with neither id nor link is known by what it says.
+    fallback_id = "sha256:" + hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()[:24]
     return Entry(
         source=source,
-        url=link or base,
-        entry_id=item.get("id") or link or item.get("title", ""),
-        title=html_to_text(item.get("title", "")),
-        text=html_to_text(html),
+        url=urljoin(base, own_link) if own_link else base,
+        entry_id=item.get("id") or own_link or fallback_id,
+        title=title,
+        text=text,
         author=html_to_text(item.get("author", "")),
         published_at=_iso(item.get("published_parsed") or item.get("updated_parsed")),
     )
