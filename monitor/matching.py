@@ -13,19 +13,35 @@ from dataclasses import dataclass
 SNIPPET_CHARS = 240
 
 
-def fold(text: str) -> tuple[str, list[int]]:
+class _FoldTable(dict):
+    """str.translate table: each character casefolded and stripped of accents, filled in
+    as new characters are met, so that folding runs at C speed."""
+
+    def __missing__(self, code: int) -> str:
+        pieces = unicodedata.normalize("NFKD", chr(code).casefold())
+        folded = "".join(piece for piece in pieces if not unicodedata.combining(piece))
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
+def fold(text: str) -> tuple[str, list[int] | None]:
     """Casefold `text` and strip its accents.
 
-    Returns the folded text and, for each folded character, the index of the original
-    character it came from, so that spans found in the folded text map back.
+    Returns the folded text and, when it is not aligned with `text` character for
+    character (a "ß" becomes "ss"), the index of the original character of each folded
+    one, so that spans found in the folded text map back.
     """
-    folded, origin = [], []
-    for index, char in enumerate(text):
-        for piece in unicodedata.normalize("NFKD", char.casefold()):
-            if not unicodedata.combining(piece):
-                folded.append(piece)
-                origin.append(index)
-    return "".join(folded), origin
+    if text.isascii():
+        return text.lower(), None
+    folded = text.translate(_FOLD)
+    if len(folded) == len(text) and all(len(_FOLD[ord(c)]) == 1 for c in set(text)
+                                        if ord(c) > 127):
+        return folded, None
+    origin = [index for index, char in enumerate(text) for _ in _FOLD[ord(char)]]
+    return folded, origin
 
 
 def _phrase_pattern(phrases: list[str]) -> re.Pattern | None:
@@ -64,13 +80,18 @@ class BrandMatcher:
         if not text:
             return []
         folded, origin = fold(text)
+        matches = [match.span() for match in self.pattern.finditer(folded)]
+        if not matches:
+            return []
         excluded = [m.span() for m in self.exclude.finditer(folded)] if self.exclude else []
         spans = []
-        for match in self.pattern.finditer(folded):
-            start, end = match.span()
+        for start, end in matches:
             if any(lo <= start and end <= hi for lo, hi in excluded):
                 continue
-            spans.append(Span(origin[start], origin[end - 1] + 1))
+            if origin is None:
+                spans.append(Span(start, end))
+            else:
+                spans.append(Span(origin[start], origin[end - 1] + 1))
         return spans
 
     def snippet(self, text: str, size: int = SNIPPET_CHARS) -> str:

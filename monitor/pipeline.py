@@ -48,10 +48,9 @@ def store_entry(entry: Entry, storage, matcher, scan_id: int | None) -> str:
     if not entry.always_mention and not matcher.find(text):
         return "not_a_mention"
     verdict = classify(text, rating=entry.rating, best_rating=entry.best_rating)
-    source_row = storage.source(entry.source)
     mention = {
         "key": mention_key(entry.url, entry.entry_id),
-        "source_id": source_row["id"],
+        "source_id": storage.source_id(entry.source),
         "kind": entry.kind,
         "url": canonical_url(entry.url),
         "entry_id": entry.entry_id,

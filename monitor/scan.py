@@ -7,9 +7,12 @@ database lets only one scan run at a time, whoever started it.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +25,7 @@ from spiders.settings import scrapy_settings
 from spiders.sources import SourcesSpider
 
 log = logging.getLogger(__name__)
+PARALLEL_FROM_SOURCES = 20  # fewer sources parse faster than worker processes start
 
 
 class ScanLocked(Exception):
@@ -69,6 +73,20 @@ class ScanLock:
         self.file.close()
 
 
+@contextlib.contextmanager
+def parser_pool(source_count: int):
+    """Worker processes for parsing, one per core, when there is enough to parse."""
+    workers = min(os.cpu_count() or 1, 4)
+    if source_count < PARALLEL_FROM_SOURCES or workers < 2:
+        yield None
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def run_scan(settings: Settings) -> ScanResult:
     """Read every enabled source once and store what mentions the brand."""
     sources = [source for source in settings.sources if source.enabled]
@@ -77,9 +95,11 @@ def run_scan(settings: Settings) -> ScanResult:
         scan_id = storage.start_scan(os.getpid())
         process = CrawlerProcess(scrapy_settings(settings.crawl))
         crawler = process.create_crawler(SourcesSpider)
-        process.crawl(crawler, sources=sources, storage=storage,
-                      matcher=BrandMatcher.for_brand(settings.brand), scan_id=scan_id)
-        process.start()
+        with parser_pool(len(sources)) as pool:
+            process.crawl(crawler, sources=sources, storage=storage,
+                          matcher=BrandMatcher.for_brand(settings.brand), scan_id=scan_id,
+                          parser_pool=pool)
+            process.start()
         outcomes = crawler.spider.outcomes
         errors = {s.name: outcomes.get(s.name) or "the scan ended before this source was read"
                   for s in sources if outcomes.get(s.name, "missing") is not None}

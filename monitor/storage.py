@@ -118,6 +118,13 @@ class Storage:
         """The stored row of the source called `name`, or None."""
         return self._source_row(name)
 
+    def source_id(self, name: str) -> int:
+        """The id of the source called `name` (ids never change, so they are cached)."""
+        cache = self.__dict__.setdefault("_source_ids", {})
+        if name not in cache:
+            cache[name] = self._source_row(name)["id"]
+        return cache[name]
+
     def record_source_success(self, name: str, etag: str | None, last_modified: str | None,
                               entry_count: int | None) -> None:
         """A scan read the source: clear its failures and keep its cache validators."""
@@ -189,15 +196,28 @@ class Storage:
             "select id, content_hash from mentions where key = ?", [mention["key"]]
         ).fetchone()
         if existing is None:
-            self.db["mentions"].insert({**values, "found_at": now, "updated_at": now,
-                                        "scan_id": scan_id})
+            self._write("insert", {**values, "found_at": now, "updated_at": now,
+                                   "scan_id": scan_id})
             return "new"
         if existing[1] == mention.get("content_hash"):
             return "unchanged"
         values.pop("key")
-        self.db["mentions"].update(existing[0], {**values, "updated_at": now,
-                                                 "scan_id": scan_id})
+        self._write("update", {**values, "updated_at": now, "scan_id": scan_id}, existing[0])
         return "updated"
+
+    def _write(self, action: str, values: dict, mention_id: int | None = None) -> None:
+        # Plain SQL: a scan writes thousands of rows, and sqlite-utils' insert()
+        # introspects the table on every call.
+        columns = list(values)
+        if action == "insert":
+            sql = (f"insert into mentions ({', '.join(columns)}) "
+                   f"values ({', '.join('?' for _ in columns)})")
+            params = [values[c] for c in columns]
+        else:
+            sql = f"update mentions set {', '.join(f'{c} = ?' for c in columns)} where id = ?"
+            params = [values[c] for c in columns] + [mention_id]
+        with self.db.atomic():
+            self.db.execute(sql, params)
 
     def mentions(self, *, negative: bool | None = None, since: str | None = None,
                  undigested: bool = False) -> list[dict]:

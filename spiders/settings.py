@@ -29,6 +29,8 @@ def scrapy_settings(crawl) -> dict:
         "REDIRECT_MAX_TIMES": 10,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
+        # Name lookups run in the reactor thread pool: size it to the requests in flight.
+        "REACTOR_THREADPOOL_MAXSIZE": max(10, crawl.concurrent_requests),
         "LOG_INSTALL_ROOT_HANDLER": False,
         "EXTENSIONS": {"scrapy.extensions.remote_control.RemoteControl": None},
         "DOWNLOADER_MIDDLEWARES": {

@@ -8,6 +8,7 @@ before it stores the cache validators that would skip them next time.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 import scrapy
@@ -41,8 +42,9 @@ class SourceProgress:
 class SourcesSpider(scrapy.Spider):
     name = "sources"
 
-    def __init__(self, sources, storage, matcher, scan_id, **kwargs):
+    def __init__(self, sources, storage, matcher, scan_id, parser_pool=None, **kwargs):
         super().__init__(**kwargs)
+        self.parser_pool = parser_pool
         self.sources = {source.name: source for source in sources}
         self.storage = storage
         self.matcher = matcher
@@ -70,25 +72,40 @@ class SourcesSpider(scrapy.Spider):
             meta={"handle_httpstatus_list": [304], "source": source.name},
         )
 
-    def parse_feed(self, response, source):
+    async def parse_feed(self, response, source):
         progress = self.progress[source.name]
         if response.status == 304:
             progress.etag = _header(response, "ETag")
             progress.last_modified = _header(response, "Last-Modified")
-            yield from self.finish(source.name, unchanged=True)
+            for item in self.finish(source.name, unchanged=True):
+                yield item
             return
         headers = {k.decode("latin-1").lower(): v[0].decode("latin-1")
                    for k, v in response.headers.items() if v}
         try:
-            entries = parse_feed(response.body, response.url, headers, source.name)
+            entries = await self.run_parser(parse_feed, response.body, response.url, headers,
+                                            source.name)
         except NotAFeed as exc:
             progress.errors.append(f"{response.url}: {exc}")
+        except Exception as exc:  # a parser bug must fail this source, not the scan
+            progress.errors.append(f"{response.url}: could not parse: {type(exc).__name__}: "
+                                   f"{exc}")
         else:
             progress.etag = headers.get("etag")
             progress.last_modified = headers.get("last-modified")
             progress.entries += len(entries)
-            yield from entries
-        yield from self.finish(source.name)
+            for entry in entries:
+                yield entry
+        for item in self.finish(source.name):
+            yield item
+
+    async def run_parser(self, function, *args):
+        """Run a CPU-heavy extraction in the scan's worker processes when it has them,
+        so that parsing uses every core while this process keeps downloading."""
+        if self.parser_pool is None:
+            return function(*args)
+        return await asyncio.get_running_loop().run_in_executor(self.parser_pool, function,
+                                                                *args)
 
     def failed(self, failure):
         request = failure.request
