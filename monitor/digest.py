@@ -112,7 +112,8 @@ def build_alert(mention: dict, settings, *, maybe_repeated: bool = False) -> Dig
 
 def digest_subject(t: dict, brand: str, day: str, complaints: int, anything_new: bool) -> str:
     """The subject line: brand, date and number of complaints, on one line."""
-    key = "subject" if complaints else ("subject_none" if anything_new else "subject_nothing")
+    key = ("subject_one" if complaints == 1 else "subject" if complaints
+           else "subject_none" if anything_new else "subject_nothing")
     return one_line(t[key].format(brand=brand, date=day, count=complaints))
 
 

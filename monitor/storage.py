@@ -246,7 +246,7 @@ class Storage:
                 "negative_count": negative_count, "error": error,
             }).last_pk
             if status == "sent":
-                self.db.executemany(
+                self.db.conn.executemany(
                     "update mentions set digest_id = ? where id = ? and digest_id is null",
                     [(digest_id, mention_id) for mention_id in mention_ids],
                 )
@@ -270,7 +270,7 @@ class Storage:
             row = self.db["digests"].get(digest_id)
             self.db["digests"].update(digest_id, {"status": "sent", "sent_at": utcnow(),
                                                   "message_id": message_id, "error": None})
-            self.db.executemany(
+            self.db.conn.executemany(
                 "update mentions set digest_id = ? where id = ? and digest_id is null",
                 [(digest_id, mention_id) for mention_id in json.loads(row["mention_ids"])],
             )
