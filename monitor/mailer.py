@@ -65,7 +65,7 @@ def send_message(smtp: Smtp, message: EmailMessage, sender: str,
                         f"(security {smtp.security}): {_describe(exc)}") from None
     try:
         if password is not None:
-            client.login(smtp.username, password)
+            _login(client, smtp.username, password)
         refused = client.send_message(message, from_addr=sender, to_addrs=recipients)
     except (OSError, smtplib.SMTPException) as exc:
         client.close()
@@ -87,6 +87,30 @@ def _connect(smtp: Smtp) -> smtplib.SMTP:
             client.close()
             raise
     return client
+
+
+AUTH_PREFERENCE = ("CRAM-MD5", "PLAIN", "LOGIN")
+
+
+def _login(client: smtplib.SMTP, username: str, password: str) -> None:
+    """Log in once, with the best mechanism the server offers.
+
+    Unlike smtplib's login() this does not try the next mechanism after a refusal: wrong
+    credentials are refused by every mechanism, and each try counts against the account
+    on servers that lock it after repeated failures.
+    """
+    client.ehlo_or_helo_if_needed()
+    if not client.has_extn("auth"):
+        raise smtplib.SMTPNotSupportedError("the server offers no AUTH (login); check "
+                                            "smtp.security and smtp.port")
+    offered = client.esmtp_features["auth"].upper().split()
+    mechanism = next((m for m in AUTH_PREFERENCE if m in offered), None)
+    if mechanism is None:
+        raise smtplib.SMTPException(f"no AUTH mechanism in common (server offers "
+                                    f"{', '.join(offered)})")
+    client.user, client.password = username, password
+    method = getattr(client, "auth_" + mechanism.lower().replace("-", "_"))
+    client.auth(mechanism, method, initial_response_ok=True)
 
 
 def _quit_quietly(client: smtplib.SMTP) -> None:

@@ -202,8 +202,10 @@ def smtp_server(tmp_path):
         if users is not None:
             def authenticate(server, session, envelope, mechanism, auth_data):
                 ok = users.get(auth_data.login.decode()) == auth_data.password.decode()
-                return AuthResult(success=ok)
-            options.update(authenticator=authenticate, auth_require_tls=security != "none")
+                return AuthResult(success=ok, handled=False)
+            # aiosmtpd sees implicit TLS (ssl) as plain: only STARTTLS can require TLS.
+            options.update(authenticator=authenticate,
+                           auth_require_tls=security == "starttls")
         port = free_port()
         controller = Controller(handler, hostname="127.0.0.1", port=port,
                                 server_hostname="localhost", **options)
