@@ -88,6 +88,13 @@ class Smtp:
 
 
 @dataclass(frozen=True)
+class Alerts:
+    enabled: bool = False
+    min_severity: str = "critical"
+    recipients: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Settings:
     brand: Brand
     storage: Storage = field(default_factory=Storage)
@@ -95,6 +102,7 @@ class Settings:
     sources: list[Source] = field(default_factory=list)
     digest: Digest = field(default_factory=Digest)
     smtp: Smtp = field(default_factory=Smtp)
+    alerts: Alerts = field(default_factory=Alerts)
     path: Path = Path(DEFAULT_CONFIG)
 
     @property
@@ -115,6 +123,7 @@ SECTIONS = {
     "crawl": Crawl,
     "digest": Digest,
     "smtp": Smtp,
+    "alerts": Alerts,
 }
 
 
@@ -230,6 +239,8 @@ def _check_values(settings: Settings) -> None:
     choices = {
         "digest.language": (settings.digest.language, ("it", "en")),
         "smtp.security": (settings.smtp.security, ("none", "starttls", "ssl")),
+        "alerts.min_severity": (settings.alerts.min_severity,
+                                ("critical", "high", "medium", "low")),
     }
     for key, (value, allowed) in choices.items():
         if value not in allowed:

@@ -20,6 +20,28 @@ TEXTS = {
         "failures": "{count} scansioni fallite di seguito",
         "footer": "Inviato da monitor. Ogni reclamo merita una risposta personale.",
         "unknown_date": "data sconosciuta",
+        "subject_nothing": "[{brand}] {date}: niente di nuovo",
+        "subject_one": "[{brand}] {date}: 1 reclamo da seguire",
+        "intro_one": "1 nuovo reclamo da seguire personalmente oggi.",
+        "intro_nothing": "Niente di nuovo dall'ultimo digest.",
+        "open_complaints": "Ancora aperti dai digest precedenti: {count}",
+        "age_today": "da oggi",
+        "age_one": "aperto da 1 giorno",
+        "age_days": "aperto da {days} giorni",
+        "more": "… e altri {count}.",
+        "trend": "Reclami al giorno, ultimi 14 giorni",
+        "trend_total": "{count} in tutto",
+        "maybe_repeated_note": "Un invio precedente si è interrotto senza conferma dal "
+                               "server: le voci segnate «forse già ricevuto» potrebbero "
+                               "esserti già arrivate.",
+        "maybe_repeated": "forse già ricevuto",
+        "site": "sito",
+        "alert_subject": "[{brand}] URGENTE: reclamo {severity} da {source}",
+        "alert_title": "Reclamo urgente per {brand}",
+        "alert_intro": "È appena stato trovato un reclamo grave: rispondi oggi stesso, "
+                       "di persona.",
+        "alert_footer": "Avviso immediato di monitor; il reclamo sarà anche nel prossimo "
+                        "digest.",
     },
     "en": {
         "subject": "[{brand}] {date}: {count} complaints to follow up",
@@ -38,6 +60,27 @@ TEXTS = {
         "failures": "{count} failed scans in a row",
         "footer": "Sent by monitor. Every complaint deserves a personal answer.",
         "unknown_date": "unknown date",
+        "subject_nothing": "[{brand}] {date}: nothing new",
+        "subject_one": "[{brand}] {date}: 1 complaint to follow up",
+        "intro_one": "1 new complaint to follow up personally today.",
+        "intro_nothing": "Nothing new since the last digest.",
+        "open_complaints": "Still open from earlier digests: {count}",
+        "age_today": "since today",
+        "age_one": "open for 1 day",
+        "age_days": "open for {days} days",
+        "more": "… and {count} more.",
+        "trend": "Complaints per day, last 14 days",
+        "trend_total": "{count} in all",
+        "maybe_repeated_note": "An earlier sending was cut off before the server "
+                               "confirmed it: the items marked \"maybe already received\" "
+                               "may have reached you already.",
+        "maybe_repeated": "maybe already received",
+        "site": "site",
+        "alert_subject": "[{brand}] URGENT: {severity} complaint from {source}",
+        "alert_title": "Urgent complaint for {brand}",
+        "alert_intro": "A serious complaint was just found: answer it personally, today.",
+        "alert_footer": "Immediate alert from monitor; the complaint will also be in the next "
+                        "digest.",
     },
 }
 
