@@ -188,7 +188,8 @@ class Service:
         self._log_end(result)
         if not (result.timed_out or result.stopped):
             return
-        reason = (f"killed after {result.seconds:.0f} s (schedule.scan_timeout)"
+        reason = (f"killed after {self.schedule.scan_timeout_seconds:.0f} s "
+                  f"(schedule.scan_timeout = {self.schedule.scan_timeout!r})"
                   if result.timed_out else
                   f"stopped after {result.seconds:.0f} s when the service shut down")
         with Storage(self.settings.database_path) as storage:

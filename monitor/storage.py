@@ -256,7 +256,7 @@ class Storage:
                 "negative_count": negative_count, "error": error,
             }).last_pk
             if status == "sent":
-                self.db.executemany(
+                self.db.conn.executemany(
                     "update mentions set digest_id = ? where id = ? and digest_id is null",
                     [(digest_id, mention_id) for mention_id in mention_ids],
                 )
