@@ -60,20 +60,27 @@ class Children:
                      "--log-level", log_level]
         self.running: dict[int, subprocess.Popen] = {}
         self.stopped: set[int] = set()
+        self.closed = False
         self.lock = threading.Lock()
 
-    def run(self, args: list[str], timeout: float) -> ChildResult:
-        """Run one child to its end, or kill its process group after `timeout` seconds."""
+    def run(self, args: list[str], timeout: float) -> ChildResult | None:
+        """Run one child to its end, or kill its process group after `timeout` seconds.
+
+        None when the service is stopping (stop_all was called): nothing is started.
+        """
         command = "monitor " + " ".join(args)
         started_at = utcnow()
         started = time.monotonic()
-        process = subprocess.Popen(self.base + args, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True, errors="replace",
-                                   start_new_session=True)
+        with self.lock:
+            if self.closed:
+                log.info("not starting `%s`: the service is stopping", command)
+                return None
+            process = subprocess.Popen(self.base + args, stdout=subprocess.PIPE,
+                                       stderr=subprocess.STDOUT, text=True, errors="replace",
+                                       start_new_session=True)
+            self.running[process.pid] = process
         relay = threading.Thread(target=relay_output, args=(process, args[0]), daemon=True)
         relay.start()
-        with self.lock:
-            self.running[process.pid] = process
         log.info("started `%s` (pid %d)", command, process.pid)
         timed_out = False
         try:
@@ -96,6 +103,7 @@ class Children:
         then stop the ones left."""
         deadline = time.monotonic() + grace
         with self.lock:
+            self.closed = True
             children = list(self.running.values())
         for process in children:
             log.info("waiting up to %d s for pid %d to finish", grace, process.pid)

@@ -165,6 +165,8 @@ class Service:
         if self.stopping.is_set():
             return
         result = self.children.run(["scan"], self.schedule.scan_timeout_seconds)
+        if result is None:
+            return
         self._record_scan_end(result)
         if self.stopping.is_set():
             return
@@ -209,7 +211,9 @@ class Service:
                      deleted, self.settings.storage.keep_days)
 
     @staticmethod
-    def _log_end(result: ChildResult) -> None:
+    def _log_end(result: ChildResult | None) -> None:
+        if result is None:
+            return
         level = logging.INFO if result.returncode == 0 else logging.WARNING
         meaning = {0: "ok", 1: "partial failure", 2: "usage or configuration error",
                    3: "another scan is running"}.get(result.returncode, "killed")

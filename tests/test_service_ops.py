@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
 from datetime import UTC, datetime, timedelta
 
 from monitor.storage import Storage
@@ -57,6 +58,18 @@ def test_status_is_unhealthy_before_any_scan(settings_file, monitor_cli):
     assert result.returncode == 1
     assert "last scan: never" in result.stdout
     assert "NOT HEALTHY: no scan has run yet" in result.stdout
+
+
+def test_status_marks_a_scan_whose_process_died_as_interrupted(settings_file, monitor_cli,
+                                                               tmp_path):
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    with Storage(tmp_path / "monitor.db") as storage:
+        storage.start_scan(gone.pid)  # as a scan killed with -9 leaves it
+    result = monitor_cli("status", "--json", config=settings_file())
+    scan = json.loads(result.stdout)["last_scan"]
+    assert scan["status"] == "failed"
+    assert "interrupted" in scan["failed_sources"]["scan"]
 
 
 def test_prune_keeps_complaints_and_labelled_mentions_and_forgets_the_rest(
