@@ -16,13 +16,14 @@ from tests.conftest import ROOT
 class ServiceProcess:
     """`monitor --log-level INFO run` in a subprocess, its log in a file."""
 
-    def __init__(self, config: Path, log_path: Path, *args: str):
+    def __init__(self, config: Path, log_path: Path, *run_options: str):
         self.log_path = log_path
         env = {key: value for key, value in os.environ.items() if key != "MONITOR_CONFIG"}
         self.log_file = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in stop
         self.process = subprocess.Popen(
             [sys.executable, "-m", "monitor", "--config", str(config), "--log-level", "INFO",
-             *args, "run"], stdout=self.log_file, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
+             "run", *run_options],
+            stdout=self.log_file, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
 
     @property
     def log(self) -> str:

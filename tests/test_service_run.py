@@ -75,13 +75,15 @@ def test_run_scans_sends_the_missed_digest_once_and_stops_on_sigterm(
         assert len(smtp_server.messages) == 1
         assert smtp_server.messages[0].rcpt_tos == ["staff@example.com"]
 
-    again = ServiceProcess(config, tmp_path / "second.log")
+    log_file = tmp_path / "monitor.log"
+    again = ServiceProcess(config, tmp_path / "second.log", "--log-file", str(log_file))
     try:
         again.wait_for_log("ended with exit code 0 (ok)")
         assert again.stop(signal.SIGINT) == 0
     finally:
         again.kill()
     assert "received SIGINT" in again.log
+    assert "received SIGINT" in log_file.read_text(encoding="utf-8")
     assert "monitor digest" not in again.log
     assert len(smtp_server.messages) <= 1
 
