@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import types
 import typing
@@ -95,6 +96,40 @@ class Alerts:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """When `monitor run` scans; durations like "30s", "45m", "3h", "1d" or "1h30m"."""
+
+    scan_every: str = "3h"
+    scan_timeout: str = "1h"
+    stop_grace: str = "30s"
+
+    @property
+    def scan_every_seconds(self) -> float:
+        return parse_duration(self.scan_every)
+
+    @property
+    def scan_timeout_seconds(self) -> float:
+        return parse_duration(self.scan_timeout)
+
+    @property
+    def stop_grace_seconds(self) -> float:
+        return parse_duration(self.stop_grace)
+
+
+DURATION_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+DURATION_PART = re.compile(r"(\d+)\s*([dhms])")
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a duration such as "30s", "45m", "3h", "1d" or "1h30m"; ValueError if not."""
+    compact = text.strip().lower()
+    parts = DURATION_PART.findall(compact)
+    if not parts or DURATION_PART.sub("", compact).strip():
+        raise ValueError(f"not a duration like 30m, 3h or 1h30m: {text!r}")
+    return float(sum(int(number) * DURATION_UNITS[unit] for number, unit in parts))
+
+
+@dataclass(frozen=True)
 class Settings:
     brand: Brand
     storage: Storage = field(default_factory=Storage)
@@ -103,6 +138,7 @@ class Settings:
     digest: Digest = field(default_factory=Digest)
     smtp: Smtp = field(default_factory=Smtp)
     alerts: Alerts = field(default_factory=Alerts)
+    schedule: Schedule = field(default_factory=Schedule)
     path: Path = Path(DEFAULT_CONFIG)
 
     @property
@@ -124,6 +160,7 @@ SECTIONS = {
     "digest": Digest,
     "smtp": Smtp,
     "alerts": Alerts,
+    "schedule": Schedule,
 }
 
 
@@ -256,3 +293,16 @@ def _check_values(settings: Settings) -> None:
         ) from None
     if settings.crawl.download_delay < 0 or settings.crawl.timeout <= 0:
         raise ConfigError("crawl.download_delay and crawl.timeout: must be positive")
+    if settings.storage.keep_days < 0:
+        raise ConfigError("storage.keep_days: must be 0 (keep forever) or more")
+    _check_schedule(settings.schedule)
+
+
+def _check_schedule(schedule: Schedule) -> None:
+    for name in ("scan_every", "scan_timeout", "stop_grace"):
+        try:
+            seconds = parse_duration(getattr(schedule, name))
+        except ValueError as exc:
+            raise ConfigError(f"schedule.{name}: {exc}") from None
+        if seconds <= 0 and name != "stop_grace":
+            raise ConfigError(f"schedule.{name}: must be longer than 0 seconds")

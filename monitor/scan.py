@@ -92,6 +92,9 @@ def run_scan(settings: Settings) -> ScanResult:
     sources = [source for source in settings.sources if source.enabled]
     with ScanLock(settings.database_path), Storage(settings.database_path) as storage:
         storage.sync_sources(settings.sources)
+        # We hold the lock, so a scan still marked running died without closing its row.
+        for stale in storage.interrupt_stale_scans(alive=lambda pid: False):
+            log.warning("scan %d had been interrupted; recorded as failed", stale)
         scan_id = storage.start_scan(os.getpid())
         process = CrawlerProcess(scrapy_settings(settings.crawl))
         crawler = process.create_crawler(SourcesSpider)

@@ -8,7 +8,7 @@ SQL, so that storage can move to another database without touching the rest.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -70,6 +70,13 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["robots_cache"].create(
         {"netloc": str, "fetched_at": str, "status": int, "body": bytes}, pk="netloc"
     )
+
+
+@MIGRATIONS()
+def m030_service(db: sqlite_utils.Database) -> None:
+    # Keys of mentions deleted by retention, so that a scan does not store them again.
+    db["pruned_mentions"].create({"key": str, "pruned_at": str}, pk="key")
+    db["scans"].create_index(["status"])
 
 
 class Storage:
@@ -187,7 +194,8 @@ class Storage:
 
         `mention` holds the columns of the mentions table, with `key` its stable identity
         and `content_hash` a hash of its text. Returns "new", "updated" or "unchanged".
-        A stored human label (`human_negative`) is never overwritten.
+        A stored human label (`human_negative`) is never overwritten. A mention deleted by
+        retention (`prune_mentions`) is "unchanged": it is not stored, and not mailed, again.
         """
         now = utcnow()
         values = _encode(mention)
@@ -195,6 +203,8 @@ class Storage:
         existing = self.db.execute(
             "select id, content_hash from mentions where key = ?", [mention["key"]]
         ).fetchone()
+        if existing is None and self._was_pruned(mention["key"]):
+            return "unchanged"
         if existing is None:
             self._write("insert", {**values, "found_at": now, "updated_at": now,
                                    "scan_id": scan_id})
@@ -423,6 +433,90 @@ class Storage:
         return {row[0] for row in self.db.execute(
             "select a.mention_id from alerts a join mentions m on m.id = a.mention_id"
             " where a.status in ('sending', 'interrupted') and m.alerted_at is null")}
+    # Service: stale scans, status, retention, export ----------------------------------
+
+    def interrupt_stale_scans(self, alive: Callable[[int], bool]) -> list[int]:
+        """Mark failed ("interrupted") every running scan whose process is not `alive`."""
+        stale = [row["id"] for row in self.db["scans"].rows_where("status = 'running'")
+                 if not alive(row["pid"])]
+        for scan_id in stale:
+            self.fail_scan(scan_id, "interrupted (its process ended before the scan did)")
+        return stale
+
+    def fail_scan(self, scan_id: int, error: str) -> None:
+        """Record scan `scan_id` as failed, adding `error` (under "scan") to its errors."""
+        row = self.db["scans"].get(scan_id)
+        errors = {**json.loads(row["errors"] or "{}"), "scan": error}
+        self.db["scans"].update(scan_id, {
+            "status": "failed", "finished_at": row["finished_at"] or utcnow(),
+            "errors": json.dumps(errors, ensure_ascii=False)})
+
+    def scan_of_process(self, pid: int, started_since: str) -> dict | None:
+        """The scan process `pid` started at or after `started_since` (UTC ISO), if any."""
+        rows = list(self.db["scans"].rows_where("pid = ? and started_at >= ?",
+                                                [pid, started_since], order_by="id desc",
+                                                limit=1))
+        return rows[0] if rows else None
+
+    def last_scan(self) -> dict | None:
+        """The most recently started scan, with `errors` decoded."""
+        rows = list(self.db["scans"].rows_where(order_by="id desc", limit=1))
+        if not rows:
+            return None
+        return {**rows[0], "errors": json.loads(rows[0]["errors"] or "{}")}
+
+    def last_digest(self) -> dict | None:
+        """The most recent digest (sent or not), with `recipients` decoded."""
+        rows = list(self.db["digests"].rows_where(order_by="id desc", limit=1))
+        if not rows:
+            return None
+        return {**rows[0], "recipients": json.loads(rows[0]["recipients"] or "[]")}
+
+    def last_sent_digest_at(self) -> str | None:
+        """When the last digest the mail server accepted was sent (UTC ISO), or None."""
+        row = self.db.execute("select max(sent_at) from digests where status = 'sent'"
+                              ).fetchone()
+        return row[0]
+
+    def open_complaint_count(self) -> int:
+        """Complaints still to follow up.
+
+        For now every negative mention (a person's label first); when follow-ups are
+        tracked, this is the one place to count only the unresolved ones.
+        """
+        return self.db.execute(
+            "select count(*) from mentions where coalesce(human_negative, negative) = 1"
+        ).fetchone()[0]
+
+    def database_bytes(self) -> int:
+        """The size of the database on disk, its write-ahead log included."""
+        files = [self.path, self.path.with_name(self.path.name + "-wal")]
+        return sum(f.stat().st_size for f in files if f.exists())
+
+    def prune_mentions(self, found_before: str) -> int:
+        """Delete the mentions found before `found_before` (UTC ISO) that are not negative
+        by the detector nor by a person's label; remember their keys so that no scan stores
+        them again. Returns how many were deleted."""
+        keep = "coalesce(negative, 0) = 0 and coalesce(human_negative, 0) = 0"
+        with self.db.atomic():
+            self.db.execute(
+                "insert or ignore into pruned_mentions (key, pruned_at)"
+                f" select key, ? from mentions where found_at < ? and {keep}",
+                [utcnow(), found_before])
+            cursor = self.db.execute(
+                f"delete from mentions where found_at < ? and {keep}", [found_before])
+        return cursor.rowcount
+
+    def _was_pruned(self, key: str) -> bool:
+        return self.db.execute("select 1 from pruned_mentions where key = ?",
+                               [key]).fetchone() is not None
+
+    def each_mention(self) -> Iterator[dict]:
+        """Every stored mention with its source's name, oldest first, one at a time."""
+        sql = ("select m.*, s.name as source, s.type as source_type from mentions m"
+               " join sources s on s.id = m.source_id order by m.id")
+        for row in self.db.query(sql):
+            yield _decode(row)
 
 
 def _encode(mention: dict) -> dict:
