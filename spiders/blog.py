@@ -36,8 +36,7 @@ class BlogReader:
         self.source = source
         self.max_pages = source.max_pages or DEFAULT_MAX_PAGES
         self.host = urlsplit(source.url).netloc
-        self.links = LinkExtractor(allow_domains=[urlsplit(source.url).hostname or ""],
-                                   deny=NOT_POSTS)
+        self.links = LinkExtractor(deny=NOT_POSTS)  # same site: checked in _follow
         self.pages = 0
         self.sitemaps = 0
         self.seen: set[str] = set()

@@ -60,6 +60,7 @@ def extract_post(tree, url: str) -> Post | None:
                 node.drop_tree()
     document = trafilatura.bare_extraction(
         tree, url=url, include_comments=False, with_metadata=True, include_tables=True,
+        favor_precision=True,  # a mention must not be matched in a menu or a widget
     )
     if document is None or not (document.text or "").strip():
         return None

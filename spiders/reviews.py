@@ -16,6 +16,7 @@ source's URL rather than the page's, because reviews move to later pages as new 
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import urlsplit
 
 from monitor.identity import mention_key
 from spiders.items import Entry
@@ -60,10 +61,13 @@ class ReviewsReader:
         yield from filter(None, map(self._aggregate_entry, aggregates))
         next_url = next_page_url(response, self.source.selectors)
         only_known = len(known) == len(reviews)
-        if next_url and reviews and not only_known and next_url not in self.visited \
-                and self.pages < self.max_pages:
+        if next_url and reviews and not only_known and self._may_follow(next_url):
             yield self._page_request(next_url)
         yield from self.spider.finish(source.name)
+
+    def _may_follow(self, url: str) -> bool:
+        same_site = urlsplit(url).netloc == urlsplit(self.source.url).netloc
+        return same_site and url not in self.visited and self.pages < self.max_pages
 
     def _records(self, response) -> tuple[list[ReviewRecord], list[AggregateRecord]]:
         if self.source.selectors.get("review"):
