@@ -22,6 +22,7 @@ from spiders.posts import comment_url, extract_comments, extract_post
 
 DEFAULT_MAX_PAGES = 50
 MAX_SITEMAPS = 5
+NO_POSTS = "no posts found: has the site or its feed moved?"
 FEED_LINK = ('link[rel~="alternate"][type="application/rss+xml"]::attr(href), '
              'link[rel~="alternate"][type="application/atom+xml"]::attr(href)')
 NOT_POSTS = [r"/wp-admin", r"/wp-login", r"replytocom=", r"/feed/?$", r"/comments/feed",
@@ -164,7 +165,11 @@ class BlogReader:
         return self.posts
 
     def health_error(self) -> str | None:
-        return None
+        """A failure to report although the start page was read: posts vanished."""
+        if self.posts:
+            return None
+        row = self.spider.storage.source(self.source.name) or {}
+        return NO_POSTS if (row.get("last_entry_count") or 0) > 0 else None
 
 
 def _is_article(response) -> bool:
