@@ -22,3 +22,4 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) bench/scan.py
+	$(PY) bench/spiders.py

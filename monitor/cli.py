@@ -135,8 +135,8 @@ def scan(obj: Context):
     sys.exit(0 if result.ok and alerts_ok else EXIT_PARTIAL)
 
 
-MENTION_FIELDS = ("id", "source", "url", "title", "text", "author", "language", "rating",
-                  "best_rating", "negative", "human_negative", "score", "severity",
+MENTION_FIELDS = ("id", "source", "kind", "url", "title", "text", "author", "language",
+                  "rating", "best_rating", "negative", "human_negative", "score", "severity",
                   "categories", "reasons", "published_at", "found_at")
 
 

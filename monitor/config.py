@@ -253,6 +253,12 @@ def _build_source(item, index: int) -> Source:
     if not source.url.startswith(("http://", "https://")):
         raise ConfigError(f"{where}.url: must start with http:// or https://, "
                           f"not {source.url!r}")
+    for key in ("max_pages", "max_depth"):
+        if getattr(source, key) < 0:
+            raise ConfigError(f"{where}.{key}: must be 0 or more, not {getattr(source, key)}")
+    if source.selectors and "review" not in source.selectors:
+        raise ConfigError(f"{where}.selectors.review: missing (the CSS selector of one "
+                          "review; the other selectors are looked up inside it)")
     for key, value in source.selectors.items():
         if key not in SELECTOR_KEYS:
             raise ConfigError(f"{where}.selectors.{key}: unknown key "

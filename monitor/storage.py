@@ -228,6 +228,17 @@ class Storage:
             params = [values[c] for c in columns] + [mention_id]
         with self.db.atomic():
             self.db.execute(sql, params)
+    def known_keys(self, keys: Iterable[str]) -> set[str]:
+        """Those of `keys` that identify a stored mention (a reviews spider stops paging
+        at a page of reviews it already has)."""
+        keys = list(keys)
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            found.update(row[0] for row in self.db.execute(
+                f"select key from mentions where key in ({marks})", chunk))
+        return found
 
     def mentions(self, *, negative: bool | None = None, since: str | None = None,
                  undigested: bool = False) -> list[dict]:

@@ -87,3 +87,53 @@ def _iso(parsed_time) -> str | None:
     except (TypeError, ValueError, OverflowError):
         return None
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
+
+
+class FeedReader:
+    """Reads one feed source for the SourcesSpider: one conditional request."""
+
+    def __init__(self, spider, source):
+        self.spider = spider
+        self.source = source
+        self.count = 0
+
+    def start_requests(self):
+        yield self.spider.request(self.source, self.source.url, self.parse, conditional=True)
+
+    async def parse(self, response, source):
+        progress = self.spider.progress[source.name]
+        if response.status == 304:
+            progress.etag = _header(response, "ETag")
+            progress.last_modified = _header(response, "Last-Modified")
+            for item in self.spider.finish(source.name, unchanged=True):
+                yield item
+            return
+        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1")
+                   for k, v in response.headers.items() if v}
+        try:
+            entries = await self.spider.run_parser(parse_feed, response.body, response.url,
+                                                   headers, source.name)
+        except NotAFeed as exc:
+            progress.errors.append(f"{response.url}: {exc}")
+        except Exception as exc:  # a parser bug must fail this source, not the scan
+            progress.errors.append(f"{response.url}: could not parse: "
+                                   f"{type(exc).__name__}: {exc}")
+        else:
+            progress.etag = headers.get("etag")
+            progress.last_modified = headers.get("last-modified")
+            self.count += len(entries)
+            for entry in entries:
+                yield entry
+        for item in self.spider.finish(source.name):
+            yield item
+
+    def entry_count(self) -> int:
+        return self.count
+
+    def health_error(self) -> str | None:
+        return None
+
+
+def _header(response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

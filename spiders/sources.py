@@ -26,17 +26,25 @@ from twisted.internet.error import (
     TimeoutError,
 )
 
-from spiders.feeds import NotAFeed, parse_feed
 from spiders.items import SourceOutcome
 
 
 @dataclass
 class SourceProgress:
     pending: int = 0
-    entries: int = 0
     errors: list[str] = field(default_factory=list)
     etag: str | None = None
     last_modified: str | None = None
+
+
+def reader_types() -> dict:
+    """The reader class of each source type: it makes the source's requests and parses
+    their responses."""
+    from spiders.blog import BlogReader
+    from spiders.feeds import FeedReader
+    from spiders.reviews import ReviewsReader
+
+    return {"feed": FeedReader, "reviews": ReviewsReader, "blog": BlogReader}
 
 
 class SourcesSpider(scrapy.Spider):
@@ -51,13 +59,28 @@ class SourcesSpider(scrapy.Spider):
         self.scan_id = scan_id
         self.progress = {name: SourceProgress() for name in self.sources}
         self.outcomes: dict[str, str | None] = {}
+        self.readers: dict = {}
 
     async def start(self):
+        types = reader_types()
         for source in self.sources.values():
-            yield self.request(source, source.url, self.parse_feed, conditional=True)
+            reader_type = types.get(source.type)
+            if reader_type is None:
+                error = f"type {source.type!r} cannot be read by this version"
+                self.outcomes[source.name] = error
+                yield SourceOutcome(source=source.name, error=error)
+                continue
+            self.readers[source.name] = reader = reader_type(self, source)
+            for request in reader.start_requests():
+                yield request
 
-    def request(self, source, url, callback, conditional=False) -> scrapy.Request:
-        """A request on behalf of `source`, counted until its callback or errback ends."""
+    def request(self, source, url, callback, conditional=False, required=True,
+                meta=None) -> scrapy.Request:
+        """A request on behalf of `source`, counted until its callback or errback ends.
+
+        A failed required request fails the source; a failed optional one (a link found
+        while crawling a blog) is only logged as a warning.
+        """
         headers = {}
         if conditional:
             row = self.storage.source(source.name) or {}
@@ -69,35 +92,9 @@ class SourcesSpider(scrapy.Spider):
         return scrapy.Request(
             url, callback=callback, errback=self.failed, headers=headers,
             cb_kwargs={"source": source}, dont_filter=True,
-            meta={"handle_httpstatus_list": [304], "source": source.name},
+            meta={"handle_httpstatus_list": [304], "source": source.name,
+                  "required": required, **(meta or {})},
         )
-
-    async def parse_feed(self, response, source):
-        progress = self.progress[source.name]
-        if response.status == 304:
-            progress.etag = _header(response, "ETag")
-            progress.last_modified = _header(response, "Last-Modified")
-            for item in self.finish(source.name, unchanged=True):
-                yield item
-            return
-        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1")
-                   for k, v in response.headers.items() if v}
-        try:
-            entries = await self.run_parser(parse_feed, response.body, response.url, headers,
-                                            source.name)
-        except NotAFeed as exc:
-            progress.errors.append(f"{response.url}: {exc}")
-        except Exception as exc:  # a parser bug must fail this source, not the scan
-            progress.errors.append(f"{response.url}: could not parse: {type(exc).__name__}: "
-                                   f"{exc}")
-        else:
-            progress.etag = headers.get("etag")
-            progress.last_modified = headers.get("last-modified")
-            progress.entries += len(entries)
-            for entry in entries:
-                yield entry
-        for item in self.finish(source.name):
-            yield item
 
     async def run_parser(self, function, *args):
         """Run a CPU-heavy extraction in the scan's worker processes when it has them,
@@ -110,7 +107,11 @@ class SourcesSpider(scrapy.Spider):
     def failed(self, failure):
         request = failure.request
         name = request.meta["source"]
-        self.progress[name].errors.append(f"{request.url}: {describe_failure(failure)}")
+        reason = f"{request.url}: {describe_failure(failure)}"
+        if request.meta.get("required", True):
+            self.progress[name].errors.append(reason)
+        else:
+            self.logger.warning("source %r: %s", name, reason)
         yield from self.finish(name)
 
     def finish(self, name: str, unchanged: bool = False):
@@ -119,17 +120,13 @@ class SourcesSpider(scrapy.Spider):
         progress.pending -= 1
         if progress.pending > 0:
             return
-        error = "; ".join(progress.errors) or None
+        reader = self.readers[name]
+        error = "; ".join(progress.errors) or reader.health_error()
         self.outcomes[name] = error
         yield SourceOutcome(
             source=name, error=error, etag=progress.etag, last_modified=progress.last_modified,
-            entry_count=None if unchanged else progress.entries,
+            entry_count=None if unchanged else reader.entry_count(),
         )
-
-
-def _header(response, name: str) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None
 
 
 def describe_failure(failure) -> str:

@@ -17,6 +17,17 @@ SHARED = ROOT.parent / "shared"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture(scope="session")
+def realworld_site():
+    """A local site serving ../shared/realworld (real saved pages nobody here wrote)."""
+    root = SHARED / "realworld"
+    if not root.is_dir():
+        pytest.skip(f"real-world material not found at {root}")
+    server = LocalSite(root)
+    yield server
+    server.close()
+
+
 @pytest.fixture
 def site():
     """A local site with nothing on it yet (add routes with site.add)."""

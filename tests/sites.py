@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
 
 TYPES = {".xml": "application/xml", ".rss": "application/rss+xml", ".atom":
          "application/atom+xml", ".json": "application/json", ".html": "text/html; charset=utf-8",
@@ -111,7 +112,7 @@ class LocalSite:
     def _static(self, path: str) -> Route | None:
         if self.root is None:
             return None
-        relative = path.split("?", 1)[0].lstrip("/")
+        relative = unquote(path.split("?", 1)[0]).lstrip("/")
         file = (self.root / relative).resolve()
         if not file.is_file() or self.root.resolve() not in file.parents:
             return None

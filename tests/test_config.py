@@ -21,7 +21,10 @@ def test_shipped_example_comments_every_key():
     lines = (ROOT / "settings.toml").read_text(encoding="utf-8").splitlines()
     for index, line in enumerate(lines):
         if "=" in line and not line.lstrip().startswith("#") and not line.startswith("["):
-            previous = lines[index - 1].strip()
+            above = index - 1
+            while lines[above].startswith("["):  # a table header documented just above it
+                above -= 1
+            previous = lines[above].strip()
             assert previous.startswith("#") or "=" in previous, f"uncommented key: {line}"
 
 
@@ -49,7 +52,8 @@ def test_bad_values_name_their_key(tmp_path, change, message):
     ([{"name": "a", "type": "feed", "url": "ftp://x/"}], "sources[0].url: must start with"),
     ([{"name": "a", "type": "feed", "url": "http://x/"},
       {"name": "a", "type": "feed", "url": "http://y/"}], "sources[1].name: 'a' is used twice"),
-    ([{"name": "a", "type": "reviews", "url": "http://x/", "selectors": {"stars": ".s"}}],
+    ([{"name": "a", "type": "reviews", "url": "http://x/",
+       "selectors": {"review": ".r", "stars": ".s"}}],
      "sources[0].selectors.stars: unknown key"),
 ])
 def test_bad_sources_name_their_index(tmp_path, sources, message):
