@@ -28,6 +28,7 @@ THRESHOLD = 0.5
 COMPLAINT_LOGIT = 2.5  # first complaint rule matched: strong evidence of a needed follow-up
 EXTRA_COMPLAINT_LOGIT = 1.0  # each further one, up to MAX_COMPLAINTS_COUNTED
 MAX_COMPLAINTS_COUNTED = 3
+REASSURANCE_LOGIT = -1.5  # each "no problems at all" / "nessun difetto"
 HIGH_SCORE = 0.9
 DEFAULT_BEST_RATING = 5.0
 MAX_WORD_REASONS = 3
@@ -83,15 +84,18 @@ def _text_evidence(text: str, language: str) -> _TextEvidence:
     valence = score_tokens(tokens, lexicon)
     if language == "other":  # only emoji and emoticons are language-neutral
         return _emoji_only_evidence(valence)
-    complaints = tuple(find_complaints(normalized, language))
+    found, reassurances = find_complaints(normalized, language)
+    complaints = tuple(found)
     features = word_features(tokens, lexicon.negators)
     model = model_for(language)
     logit, strong_words = model.score(features, valence.positive, valence.negative)
     logit += _complaint_logit(complaints)
+    logit += REASSURANCE_LOGIT * len(reassurances)
     if any(complaint.severity == "critical" for complaint in complaints):
         logit = max(logit, 2.0)
-    reasons = _complaint_reasons(complaints) + _valence_reasons(valence)
-    reasons += tuple(f'word: "{word}"' for word in strong_words)
+    reasons = _complaint_reasons(complaints)
+    reasons += tuple(f'reassurance: "{words}"' for words in reassurances)
+    reasons += _valence_reasons(valence) + tuple(_word_reason(word) for word in strong_words)
     return _TextEvidence(sigmoid(logit), complaints, reasons, topic_categories(tokens))
 
 
@@ -136,6 +140,12 @@ def _valence_reasons(valence: Valence) -> tuple[str, ...]:
         if hit.valence > 1.0:
             reasons.append(f'positive word: "{hit.phrase}"')
     return tuple(dict.fromkeys(reasons))
+
+
+def _word_reason(feature: str) -> str:
+    if feature.startswith("NOT_"):
+        return f'word: "{feature[4:]}" after a negation'
+    return f'word: "{feature}"'
 
 
 def _tone(value: float) -> str:

@@ -7,9 +7,7 @@ from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
 # Restricting langid to languages a European shop plausibly receives avoids absurd guesses on
 # short texts ("ok" -> Catalan is still possible, which the word vote below then corrects).
-CANDIDATE_LANGUAGES = (
-    "it en de fr es pt nl ro pl sv da no fi cs sk hu el ru uk tr ar zh ja ko ca hr sl sq"
-).split()
+CANDIDATE_LANGUAGES = "it en de fr es pt nl ro pl sv ca sl hr ru el tr ar zh".split()
 SURE = 0.95
 SHORT_TEXT_WORDS = 6
 MODEL_MAX_CHARS = 200  # langid's cost grows with length; 200 characters are plenty

@@ -8,6 +8,7 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "detector_data"
 
 # Valence scale is VADER's: -4 (extremely negative) .. +4 (extremely positive).
 PATTERN_IT_SCALE = 3.0
+PATTERN_EN_SCALE = 2.5  # only for words the VADER lexicon lacks
 _IT_ENDINGS = ("o", "a", "i", "e")
 
 NEGATORS = {
@@ -88,6 +89,8 @@ def _english_valences() -> dict[str, float]:
         for line in lines:
             word, value = line.split("\t")[:2]
             valences[word] = float(value)
+    for word, value in _read_tsv(DATA_DIR / "pattern_en_lexicon.tsv").items():
+        valences.setdefault(word, value * PATTERN_EN_SCALE)
     valences.update(_read_tsv(DATA_DIR / "en_review_lexicon.tsv"))
     return valences
 

@@ -174,3 +174,12 @@ EN_RULES = (
         "medium",
     ),
 )
+
+# Praise that uses negative words ("no problems at all"): each match lowers the score.
+EN_REASSURANCES = (
+    r"\b(?:no|zero|without any|without a|never had (?:any|a|an)|never had|haven't had (?:any|a|an)"
+    r"|have not had (?:any|a|an)|didn't have (?:any|a|an)|not a single|hasn't given me (?:any|a))"
+    r" (?:single )?(?:problems?|issues?|complaints?|trouble|hiccups?|glitch(?:es)?|regrets?)\b",
+    r"\bnothing to complain about\b|\bcan't complain\b|\bcannot complain\b",
+    r"\bnot (?:too |that |so |half |at all )?(?:bad|shabby)\b",
+)

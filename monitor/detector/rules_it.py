@@ -205,9 +205,20 @@ IT_RULES = (
     # prezzo
     (
         r"\b(?:prezzo|costo) (?:gonfiat\w|esagerat\w|eccessiv\w|assurd\w|folle|spropositat\w)"
-        r"|\btroppo car\w|\bnon vale (?:il prezzo|i soldi|la spesa|quello che costa|la cifra"
+        r"|\btroppo car\w|\bcosta troppo\b|\btroppo costos\w"
+        r"|\bnon vale (?:il prezzo|i soldi|la spesa|quello che costa|la cifra"
         r"|nemmeno|neanche)|\bfregatura\b",
         "price",
         "medium",
     ),
+)
+
+# Praise that uses negative words ("nessun problema"): each match lowers the score.
+IT_REASSURANCES = (
+    r"\b(?:nessun|nessuna|senza|zero|mai avuto|mai avuta|mai avuti|non ho (?:mai )?avuto"
+    r"|non ho riscontrato|non ho trovato) (?:alcun |nessun |un )?(?:problem\w|difett\w|intopp\w"
+    r"|inconvenient\w|sorpres\w|lamentel\w|pecca|pecche)",
+    r"\bniente da (?:dire|eccepire|segnalare)\b|\bnulla da (?:dire|eccepire|segnalare)\b",
+    r"\bnon (?:è |e )?(?:affatto |per niente |poi cos[iì] )?(?:male|malvagi\w|brutt\w|scadent\w)\b",
+    r"\bniente male\b",
 )

@@ -11,8 +11,8 @@ TOPIC_WORDS = {
     "return returned returns",
     "payment": "pagamento pagato addebito addebitato paypal bonifico fattura payment paid "
     "charged billing invoice",
-    "product": "funziona rotto difettoso qualità batteria prodotto materiale product quality "
-    "works broke broken defective battery",
+    "product": "rotto difettoso qualità batteria prodotto materiale product quality broke "
+    "broken defective battery",
     "price": "prezzo costo caro costoso price expensive overpriced cost",
     "fraud": "truffa truffatori frode scam fraud scammer scammers",
 }
