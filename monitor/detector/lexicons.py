@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from monitor.detector.text import fold_accents
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "detector_data"
 
 # Valence scale is VADER's: -4 (extremely negative) .. +4 (extremely positive).
@@ -75,12 +77,20 @@ class Lexicon:
 @cache
 def lexicon_for(language: str) -> Lexicon:
     """Return the (cached) lexicon for ``"en"`` or ``"it"``."""
-    valences = _english_valences() if language == "en" else _italian_valences()
+    if language == "en":
+        return _lexicon(_english_valences(), NEGATORS["en"], BOOSTERS["en"], CONTRASTS["en"])
+    return _lexicon(
+        {fold_accents(word): value for word, value in _italian_valences().items()},
+        frozenset(map(fold_accents, NEGATORS["it"])),
+        {fold_accents(word): value for word, value in BOOSTERS["it"].items()},
+        frozenset(map(fold_accents, CONTRASTS["it"])),
+    )
+
+
+def _lexicon(valences, negators, boosters, contrasts) -> Lexicon:
     valences.update(_read_tsv(DATA_DIR / "emoji_lexicon.tsv"))
     phrase_starts = frozenset(entry.split(" ")[0] for entry in valences if " " in entry)
-    return Lexicon(
-        valences, NEGATORS[language], BOOSTERS[language], CONTRASTS[language], phrase_starts
-    )
+    return Lexicon(valences, negators, boosters, contrasts, phrase_starts)
 
 
 def _english_valences() -> dict[str, float]:

@@ -8,6 +8,7 @@ import json
 import math
 from dataclasses import dataclass
 from functools import cache
+from itertools import repeat
 
 from monitor.detector.lexicons import DATA_DIR
 
@@ -29,13 +30,16 @@ class Model:
     def score(
         self, features: set[str], positive: float, negative: float
     ) -> tuple[float, list[str]]:
-        """Log-odds that the text is negative, and the words that pushed hardest that way."""
-        weights = self.weights
-        found = [(weights[f], f) for f in features if f in weights]
+        """Log-odds that the text is negative and, when it leans negative, the words that
+        pushed hardest that way."""
+        get = self.weights.get
         logit = self.bias + self.positive * positive + self.negative * negative
-        logit += sum(weight for weight, _ in found)
-        pushing = sorted(item for item in found if item[0] > STRONG_WORD_WEIGHT)
-        return logit, [feature for _, feature in pushing[::-1][:STRONG_WORDS_SHOWN]]
+        logit += sum(map(get, features, repeat(0.0)))
+        if logit <= 0:
+            return logit, []
+        pushing = [(get(f), f) for f in features if get(f, 0.0) > STRONG_WORD_WEIGHT]
+        pushing.sort(reverse=True)
+        return logit, [feature for _, feature in pushing[:STRONG_WORDS_SHOWN]]
 
 
 def word_features(tokens: list[str], negators: frozenset[str]) -> set[str]:

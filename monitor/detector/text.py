@@ -14,25 +14,23 @@ _TOKEN_RE = re.compile(
     r"|[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50]",
 )
 _IT_ELISION_RE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
-# Italian writers often type "e'" or "perche'" for "è", "perché".
-_IT_ACCENT_FIXES = (
-    (re.compile(r"\be'"), "è"),
-    (re.compile(r"(?<=[a-z])e'(?=\s|$|[.,;:!?])"), "é"),
-    (re.compile(r"(?<=[a-z])a'(?=\s|$|[.,;:!?])"), "à"),
-    (re.compile(r"(?<=[a-z])o'(?=\s|$|[.,;:!?])"), "ò"),
-    (re.compile(r"(?<=[a-z])u'(?=\s|$|[.,;:!?])"), "ù"),
-    (re.compile(r"(?<=[a-z])i'(?=\s|$|[.,;:!?])"), "ì"),
-)
+# Italian reviews are typed with and without accents ("è", "e'", "e"; "più", "piu'", "piu"),
+# so Italian text, lexicon entries and rules are all compared without accents.
+_ACCENT_FOLD = str.maketrans("àáèéìíòóùú", "aaeeiioouu")
+_IT_ACCENT_APOSTROPHE_RE = re.compile(r"(?<=[aeiou])'(?=\s|$|[.,;:!?)])")
 _SPACES_RE = re.compile(r"\s+")
 
 
+def fold_accents(text: str) -> str:
+    """Drop Italian accents: "più" -> "piu", "è" -> "e" (also used on lexicons and rules)."""
+    return text.translate(_ACCENT_FOLD)
+
+
 def normalize(text: str, language: str) -> str:
-    """Lower-case ``text``, unify apostrophes and spaces, and fix Italian accent spellings."""
+    """Lower-case ``text``, unify apostrophes and spaces; Italian loses its accents."""
     text = _SPACES_RE.sub(" ", text.translate(_APOSTROPHES).lower()).strip()
     if language == "it":
-        for pattern, replacement in _IT_ACCENT_FIXES:
-            text = pattern.sub(replacement, text)
-        text = text.replace("perchè", "perché").replace("poichè", "poiché")
+        text = _IT_ACCENT_APOSTROPHE_RE.sub("", fold_accents(text))
     return text
 
 

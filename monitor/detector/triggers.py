@@ -28,12 +28,8 @@ def trigger_keys(pattern: str) -> frozenset[str] | None:
 
 def text_keys(normalized: str) -> set[str]:
     """Every 2..KEY_LENGTH-character word prefix found in ``normalized`` text."""
-    keys = set()
-    for word in _WORD_RE.findall(normalized):
-        keys.add(word[:2])
-        keys.add(word[:3])
-        keys.add(word[:4])
-    return keys
+    words = _WORD_RE.findall(normalized)
+    return {w[:2] for w in words} | {w[:3] for w in words} | {w[:4] for w in words}
 
 
 def _literal_prefixes(items: list) -> tuple[set[str], bool]:
