@@ -41,9 +41,20 @@ VADER_FILES = (
 AMBIGUOUS = 0.5  # like the dev set: drop items whose mean rating is within +-0.5 of 0
 MIN_DOCUMENT_FREQUENCY = {"en": 3, "it": 2}
 TEAM_EXAMPLE_WEIGHT = {"en": 3.0, "it": 1.0}
+NEUTRAL_WEIGHT = 3.0
 REGULARISATION = (0.05, 0.1, 0.3, 1.0)
 MIN_WEIGHT = 0.02
 POSITIVE_KEY, NEGATIVE_KEY = "__lexicon_positive", "__lexicon_negative"
+# With a couple of hundred Italian sentences, weights on function words are noise that adds up
+# over a long review; Italian features made only of these words are dropped.
+ITALIAN_FUNCTION_WORDS = frozenset(
+    "il lo la i gli le l un uno una di a da in con su per tra fra e ed o ma che chi cui mi ti "
+    "si ci vi ne sono ho ha hanno abbiamo avete era erano del dello della dei degli delle al "
+    "allo alla ai agli alle dal dallo dalla dai dagli dalle nel nello nella nei negli nelle "
+    "sul sullo sulla sui sugli sulle c mio mia miei mie tuo tua suo sua nostro nostra loro "
+    "questo questa questi queste quello quella quelli quelle come anche ed io tu lui lei noi "
+    "voi essere avere stato stata sta sto fa ad ? ! . ,".split()
+)
 
 
 def vader_examples(sdist: Path) -> list[tuple[str, bool]]:
@@ -69,11 +80,17 @@ def _ground_truth(text: str) -> list[tuple[str, bool]]:
     return examples
 
 
-def team_examples(language: str) -> list[tuple[str, bool]]:
-    """Sentences the team wrote for training, tools/training/<language>_examples.jsonl."""
+def team_examples(language: str) -> list[tuple[str, bool, float]]:
+    """Sentences the team wrote for training, tools/training/<language>_examples.jsonl, with
+    their weight: neutral mentions (``"neutral": true``) count NEUTRAL_WEIGHT times, since a
+    monitor sees many more of them than a review site does."""
     path = TRAINING_DIR / f"{language}_examples.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    return [(row["text"], row["negative"]) for row in rows]
+    weight = TEAM_EXAMPLE_WEIGHT[language]
+    return [
+        (row["text"], row["negative"], weight * (NEUTRAL_WEIGHT if row.get("neutral") else 1.0))
+        for row in rows
+    ]
 
 
 def featurise(text: str, language: str) -> dict[str, float]:
@@ -91,6 +108,8 @@ def train(language: str, examples: list[tuple[str, bool, float]]) -> dict:
     """Fit a logistic regression, choosing its regularisation by 5-fold cross-validation."""
     rows = [featurise(text, language) for text, _, _ in examples]
     rows = _drop_rare(rows, MIN_DOCUMENT_FREQUENCY[language])
+    if language == "it":
+        rows = [{k: v for k, v in row.items() if not _only_function_words(k)} for row in rows]
     labels = [negative for _, negative, _ in examples]
     weights = [weight for _, _, weight in examples]
     vectorizer = DictVectorizer()
@@ -107,6 +126,11 @@ def _cv_f1(c: float, matrix, labels: list[bool]) -> float:
     score = cross_val_score(model, matrix, labels, cv=5, scoring="f1").mean()
     print(f"  C={c}: cross-validated F1 {score:.3f}")
     return score
+
+
+def _only_function_words(feature: str) -> bool:
+    words = feature.removeprefix("NOT_").split(" ")
+    return all(word in ITALIAN_FUNCTION_WORDS for word in words)
 
 
 def _drop_rare(rows: list[dict], min_frequency: int) -> list[dict]:
@@ -149,7 +173,7 @@ def main() -> None:
     parser.add_argument("--languages", default="en,it")
     args = parser.parse_args()
     for language in args.languages.split(","):
-        examples = [(t, n, TEAM_EXAMPLE_WEIGHT[language]) for t, n in team_examples(language)]
+        examples = team_examples(language)
         if language == "en":
             examples += [(t, n, 1.0) for t, n in _vader(args.vader_sdist)]
         model = train(language, examples)

@@ -27,60 +27,56 @@ class Complaint:
 
 
 class _Rule:
-    """One compiled rule."""
+    """One compiled rule; ``reassurance`` rules find praise instead of complaints."""
 
-    def __init__(self, pattern: str, category: str | None, severity: str):
+    def __init__(self, pattern: str, category: str | None, severity: str, reassurance: bool):
         self.regex = re.compile(pattern)
         self.category = category
         self.severity = severity
+        self.reassurance = reassurance
 
 
 class _RuleSet:
     """Rules indexed by the word prefixes their matches start with (see ``triggers``), so a
     text is only searched with rules that can match it; results keep the rules' order."""
 
-    def __init__(self, patterns: list[tuple[str, str | None, str]]):
-        self.rules = [_Rule(*rule) for rule in patterns]
-        self.always = [i for i, (pattern, _, _) in enumerate(patterns) if not trigger_keys(pattern)]
+    def __init__(self, rules: list[tuple[str, str | None, str, bool]]):
+        self.rules = [_Rule(*rule) for rule in rules]
+        self.always = frozenset(i for i, rule in enumerate(rules) if not trigger_keys(rule[0]))
         self.by_key: dict[str, list[int]] = {}
-        for index, (pattern, _, _) in enumerate(patterns):
-            for key in trigger_keys(pattern) or ():
+        for index, rule in enumerate(rules):
+            for key in trigger_keys(rule[0]) or ():
                 self.by_key.setdefault(key, []).append(index)
+        self.keys = frozenset(self.by_key)
 
-    def matches(self, normalized: str, keys: set[str]):
-        """(rule, match) pairs for every match in ``normalized``."""
+    def scan(self, normalized: str) -> tuple[list[Complaint], list[str]]:
         candidates = set(self.always)
-        for key in keys & self.by_key.keys():
+        for key in text_keys(normalized) & self.keys:
             candidates.update(self.by_key[key])
+        complaints, reassurances = [], []
         for index in sorted(candidates):
             rule = self.rules[index]
             for match in rule.regex.finditer(normalized):
-                yield rule, match
+                if rule.reassurance:
+                    reassurances.append(match.group(0))
+                else:
+                    complaints.append(
+                        Complaint(match.group(0).strip(), rule.category, rule.severity)
+                    )
+        return complaints, reassurances
 
 
-def _prepare(pattern: str, language: str) -> str:
-    return fold_accents(pattern) if language == "it" else pattern
+def _rule_set(language: str) -> _RuleSet:
+    fold = fold_accents if language == "it" else str
+    rules = [(fold(p), category, severity, False) for p, category, severity in RULES[language]]
+    rules += [(fold(p), None, "low", True) for p in REASSURANCES[language]]
+    return _RuleSet(rules)
 
 
-_RULE_SETS = {
-    language: _RuleSet([(_prepare(p, language), c, s) for p, c, s in rules])
-    for language, rules in RULES.items()
-}
-_REASSURANCE_SETS = {
-    language: _RuleSet([(_prepare(p, language), None, "low") for p in patterns])
-    for language, patterns in REASSURANCES.items()
-}
+_RULE_SETS = {language: _rule_set(language) for language in RULES}
 
 
 def find_complaints(normalized: str, language: str) -> tuple[list[Complaint], list[str]]:
     """Complaints in ``normalized`` text of ``language`` ("en" or "it"), and the praise
     phrased with negative words ("no problems", "nessun difetto") that softens them."""
-    keys = text_keys(normalized)
-    complaints = [
-        Complaint(match.group(0).strip(), rule.category, rule.severity)
-        for rule, match in _RULE_SETS[language].matches(normalized, keys)
-    ]
-    reassurances = [
-        match.group(0) for _, match in _REASSURANCE_SETS[language].matches(normalized, keys)
-    ]
-    return complaints, reassurances
+    return _RULE_SETS[language].scan(normalized)

@@ -25,10 +25,10 @@ _ITALIAN_WORDS = frozenset(
     "malissimo peccato purtroppo deluso delusa soddisfatta soddisfatto comodo top già "
     "perché quando come dopo solo ogni così cosa fatto essere stato stata dopo prima "
     "giorni mesi mio mia nel nella alla al dal dalla degli sul sulla ci mi si lo ne però "
-    "quindi poi oppure invece ecco".split()
+    "quindi poi oppure invece ecco negozio nuovo nuova sito acquisto".split()
 )
 _ENGLISH_WORDS = frozenset(
-    "the a an of to and but for with on is are was were it this that not no never very "
+    "the an of to and but for with on is are was were it this that not no never very "
     "my i you we they have has had do does did don't doesn't didn't great good bad poor "
     "terrible awful love hate works work broke broken arrived package order delivery refund "
     "return item product quality price service customer thanks still waiting ok okay nice "
