@@ -6,8 +6,12 @@ expression), so a text is only searched with the rules whose prefixes occur in i
 """
 
 import re
-from re import _constants as sre_constants
-from re import _parser as sre_parser
+
+try:  # the regex parser is private; without it every rule simply runs on every text
+    from re import _constants as sre_constants
+    from re import _parser as sre_parser
+except ImportError:  # pragma: no cover
+    sre_constants = sre_parser = None
 
 KEY_LENGTH = 4
 _WORD_RE = re.compile(r"[\w']+")
@@ -16,9 +20,11 @@ _WORD_RE = re.compile(r"[\w']+")
 def trigger_keys(pattern: str) -> frozenset[str] | None:
     """Prefixes (up to KEY_LENGTH characters of the first word) every match starts with, or
     None when the rule can start otherwise and must always run."""
+    if sre_parser is None:
+        return None
     try:
         prefixes, _ = _literal_prefixes(list(sre_parser.parse(pattern)))
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, AttributeError):
         return None
     keys = {prefix.split(" ")[0][:KEY_LENGTH] for prefix in prefixes}
     if not keys or any(len(key) < 2 for key in keys):
