@@ -1,0 +1,66 @@
+"""Benchmark the detector: throughput on one core and negative-class F1 on the eval sets.
+
+Run from the project root: ``python bench/classify.py``. The English development set is
+read from ../shared/eval; the Italian set (written by the team) from tests/data/classify.
+"""
+
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from monitor.classify import classify, evaluate_file  # noqa: E402
+
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+EVAL_SETS = {
+    "English dev (real Amazon sentences)": SHARED_EVAL / "en_amazon_dev.jsonl",
+    "Italian (written by the team)": ROOT / "tests" / "data" / "classify" / "it_reviews.jsonl",
+}
+ROUNDS = 5
+
+
+def load_texts() -> list[str]:
+    """Texts of every available eval set, the mix used for the throughput figure."""
+    texts = []
+    for path in EVAL_SETS.values():
+        if path.exists():
+            with path.open(encoding="utf-8") as lines:
+                texts += [json.loads(line)["text"] for line in lines if line.strip()]
+    return texts
+
+
+def measure_throughput(texts: list[str]) -> float:
+    """Mentions per second of CPU time on one core (best of a few rounds, so that other
+    processes on the machine disturb the figure less), language detection included."""
+    best = 0.0
+    for _ in range(ROUNDS):
+        start = time.process_time()
+        for text in texts:
+            classify(text)
+        best = max(best, len(texts) / (time.process_time() - start))
+    return best
+
+
+def main() -> None:
+    """Print throughput and the F1, precision and recall on each eval set."""
+    texts = load_texts()
+    if texts:
+        classify(texts[0])  # load lexicons and models outside the timing
+        rate = measure_throughput(texts)
+        print(f"throughput: {rate:,.0f} mentions/s on one core ({len(texts)} texts)")
+    for name, path in EVAL_SETS.items():
+        if not path.exists():
+            print(f"{name}: skipped, {path} not found")
+            continue
+        s = evaluate_file(path)
+        print(
+            f"{name}: F1 {s.f1:.3f} (precision {s.precision:.3f}, recall {s.recall:.3f}; "
+            f"n={s.count}, tp={s.tp} fp={s.fp} fn={s.fn} tn={s.tn})"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Helpers behind ``monitor.classify``: text, lexicons, rules, language and the small model."""

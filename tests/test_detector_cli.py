@@ -1,0 +1,72 @@
+"""The detector as people and scripts use it: `monitor classify`, `monitor evaluate`,
+and staff labels that re-classification never overrides."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import SHARED
+from tests.feeds import PRAISE_EN, rss
+
+
+def test_classify_reads_json_lines_and_answers_each_in_order(monitor_cli):
+    lines = [
+        json.dumps({"text": "Il pacco non è mai arrivato e nessuno risponde alle email."}),
+        "this is not json",
+        json.dumps({"text": "Not bad at all, arrived quickly.", "rating": 5}),
+        json.dumps({"rating": 2}),
+    ]
+    result = monitor_cli("classify", input="\n".join(lines) + "\n")
+
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(answers) == 4
+    assert answers[0]["negative"] is True and answers[0]["language"] == "it"
+    assert "delivery" in answers[0]["categories"] and answers[0]["reasons"]
+    assert "error" in answers[1] and answers[1]["line"] == 2
+    assert answers[2]["negative"] is False
+    assert "error" in answers[3] and "text" in answers[3]["error"]
+
+
+def test_evaluate_against_a_file(monitor_cli, tmp_path):
+    data = tmp_path / "labels.jsonl"
+    data.write_text("\n".join(json.dumps(row) for row in [
+        {"text": "Still waiting for my refund after a month.", "negative": True},
+        {"text": "Lovely shop, fast delivery, thank you!", "negative": False},
+    ]) + "\n")
+    result = monitor_cli("evaluate", "--file", str(data))
+    assert result.returncode == 0, result.stderr
+    assert "2 texts" in result.stdout and "F1 1.000" in result.stdout
+
+
+@pytest.mark.skipif(not (SHARED / "eval").is_dir(), reason="../shared/eval is not there")
+def test_evaluate_reports_figures_on_the_development_set(monitor_cli):
+    result = monitor_cli("evaluate", "--file", str(SHARED / "eval" / "en_amazon_dev.jsonl"))
+    assert result.returncode == 0, result.stderr
+    assert "1501 texts" in result.stdout
+    f1 = float(result.stdout.split("F1 ")[1].split()[0])
+    assert f1 >= 0.75
+
+
+def test_a_staff_label_survives_rescans_and_is_evaluated(site, settings_file, monitor_cli):
+    url = site.add("/feed.xml", rss(PRAISE_EN))
+    config = settings_file(sources=[{"name": "blog", "type": "feed", "url": url}])
+    assert monitor_cli("scan", config=config).returncode == 0
+    mention = json.loads(monitor_cli("mentions", "--json", config=config).stdout)
+    assert mention["negative"] is False
+
+    marked = monitor_cli("mentions", "mark", str(mention["id"]), "--negative", config=config)
+    assert marked.returncode == 0, marked.stderr
+    edited = {**PRAISE_EN, "description": PRAISE_EN["description"] + " Five stars."}
+    site.add("/feed.xml", rss(edited))
+    assert "1 updated" in monitor_cli("scan", config=config).stdout
+
+    negatives = monitor_cli("mentions", "--negative", "--json", config=config).stdout
+    assert json.loads(negatives)["id"] == mention["id"]
+    report = monitor_cli("evaluate", config=config)
+    assert report.returncode == 0 and "stored human labels: 1 texts" in report.stdout
+    assert "fn 1" in report.stdout
+    missing = monitor_cli("mentions", "mark", "999", "--negative", config=config)
+    assert missing.returncode == 2 and "no mention with id 999" in missing.stderr
