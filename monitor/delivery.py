@@ -18,12 +18,11 @@ complaint seen twice costs a second of reading; a complaint never seen costs a c
 
 from __future__ import annotations
 
-import fcntl
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from monitor.digest import Digest, build_alert, build_digest, email_message
+from monitor.locks import DatabaseLock
 from monitor.mailer import Accepted, MailConfigError, MailError, send_message, smtp_password
 from monitor.storage import Storage
 
@@ -32,24 +31,12 @@ class NothingToResend(Exception):
     """--force was asked but no digest was ever sent."""
 
 
-class DeliveryLock:
-    """An exclusive lock on `<database>.mail.lock`: one process sends at a time.
+class DeliveryLock(DatabaseLock):
+    """`<database>.mail.lock`: one process sends at a time. A second sender waits for
+    the first to finish, so that it sees what was marked."""
 
-    A second sender waits for the first to finish, so that it sees what was marked.
-    """
-
-    def __init__(self, database: Path):
-        self.path = database.with_name(database.name + ".mail.lock")
-
-    def __enter__(self) -> DeliveryLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.file = open(self.path, "a+")  # noqa: SIM115 - held while sending
-        fcntl.flock(self.file, fcntl.LOCK_EX)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        fcntl.flock(self.file, fcntl.LOCK_UN)
-        self.file.close()
+    suffix = ".mail.lock"
+    wait = True
 
 
 @dataclass

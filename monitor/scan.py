@@ -8,17 +8,16 @@ database lets only one scan run at a time, whoever started it.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 
 from monitor.config import Settings
+from monitor.locks import DatabaseLock
 from monitor.matching import BrandMatcher
 from monitor.storage import Storage
 from spiders.settings import scrapy_settings
@@ -45,32 +44,14 @@ class ScanResult:
         return not self.errors
 
 
-class ScanLock:
-    """An exclusive lock on `<database>.lock`, released when the process ends."""
+class ScanLock(DatabaseLock):
+    """`<database>.lock`: one scan at a time, whoever started it."""
 
-    def __init__(self, database: Path):
-        self.path = database.with_name(database.name + ".lock")
+    suffix = ".lock"
 
-    def __enter__(self) -> ScanLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.file = open(self.path, "a+")  # noqa: SIM115 - held for the whole scan
-        try:
-            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.file.seek(0)
-            holder = self.file.read().strip() or "another process"
-            self.file.close()
-            raise ScanLocked(f"another scan is running on {self.path.with_suffix('')} "
-                             f"(pid {holder}); try again when it ends") from None
-        self.file.seek(0)
-        self.file.truncate()
-        self.file.write(str(os.getpid()))
-        self.file.flush()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        fcntl.flock(self.file, fcntl.LOCK_UN)
-        self.file.close()
+    def busy(self, holder: str) -> Exception:
+        return ScanLocked(f"another scan is running on {self.database} (pid {holder}); "
+                          "try again when it ends")
 
 
 @contextlib.contextmanager

@@ -8,12 +8,10 @@ when it comes back, and a second start does not send it again.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import signal
 import threading
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -21,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import Digest, Schedule, Settings
+from monitor.locks import DatabaseLock
 from monitor.processes import Children, ChildResult
 from monitor.retention import prune_old_mentions
 from monitor.storage import Storage
@@ -72,30 +71,14 @@ def scan_trigger(schedule: Schedule) -> IntervalTrigger:
                            timezone=UTC)
 
 
-class ServiceLock:
+class ServiceLock(DatabaseLock):
     """`<database>.service.lock`: one `monitor run` per database."""
 
-    def __init__(self, database: Path):
-        self.path = database.with_name(database.name + ".service.lock")
+    suffix = ".service.lock"
 
-    def __enter__(self) -> ServiceLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.file = open(self.path, "a+")  # noqa: SIM115 - held while the service runs
-        try:
-            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.file.close()
-            raise ServiceRunning(f"another `monitor run` already serves {database_of(self)}"
-                                 ) from None
-        return self
-
-    def __exit__(self, *exc) -> None:
-        fcntl.flock(self.file, fcntl.LOCK_UN)
-        self.file.close()
-
-
-def database_of(lock: ServiceLock) -> Path:
-    return lock.path.with_name(lock.path.name.removesuffix(".service.lock"))
+    def busy(self, holder: str) -> Exception:
+        return ServiceRunning(f"another `monitor run` already serves {self.database} "
+                              f"(pid {holder})")
 
 
 class Service:
