@@ -301,3 +301,11 @@ def demo(out_dir: Path):
         shutil.rmtree(out_dir)
     report = run_demo(out_dir)
     click.echo(report)
+
+
+# --- follow-ups and web inbox (issue 6) ---
+from monitor.cli_followups import followup, staff, web  # noqa: E402
+
+main.add_command(followup)
+main.add_command(staff)
+main.add_command(web)

@@ -15,6 +15,8 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from monitor.storage_followups import FollowupRecords
+
 MIGRATIONS = Migrations("monitor")
 BUSY_TIMEOUT_MS = 30_000
 JSON_COLUMNS = ("categories", "reasons")
@@ -72,7 +74,61 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-class Storage:
+# --- follow-ups and web inbox (issue 6) ---------------------------------------------------
+
+FOLLOWUP_TRIGGERS = """
+CREATE TRIGGER mentions_fts_ai AFTER INSERT ON mentions BEGIN
+  INSERT INTO mentions_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+CREATE TRIGGER mentions_fts_ad AFTER DELETE ON mentions BEGIN
+  INSERT INTO mentions_fts (mentions_fts, rowid, title, text)
+    VALUES ('delete', old.id, old.title, old.text);
+END;
+CREATE TRIGGER mentions_fts_au AFTER UPDATE OF title, text ON mentions BEGIN
+  INSERT INTO mentions_fts (mentions_fts, rowid, title, text)
+    VALUES ('delete', old.id, old.title, old.text);
+  INSERT INTO mentions_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+"""
+
+
+@MIGRATIONS()
+def m040_followups(db: sqlite_utils.Database) -> None:
+    db["followups"].create(
+        {
+            "id": int, "mention_id": int, "status": str, "assignee": str, "opened_at": str,
+            "first_contact_at": str, "resolved_at": str, "closed_at": str,
+            "dismiss_reason": str, "updated_at": str,
+        },
+        pk="id", not_null={"mention_id", "status", "opened_at"},
+        foreign_keys=[("mention_id", "mentions", "id")],
+    )
+    db["followups"].create_index(["mention_id"], unique=True)
+    db["followups"].create_index(["status", "opened_at"])
+    db["followups"].create_index(["assignee", "status"])
+    db["followup_events"].create(
+        {
+            "id": int, "followup_id": int, "at": str, "by": str, "action": str,
+            "from_status": str, "to_status": str, "note": str, "assignee": str, "reason": str,
+        },
+        pk="id", not_null={"followup_id", "at", "to_status"},
+        foreign_keys=[("followup_id", "followups", "id")],
+    )
+    db["followup_events"].create_index(["followup_id"])
+    db["staff_passwords"].create({"name": str, "password_hash": str, "set_at": str},
+                                 pk="name")
+    db["web_secrets"].create({"name": str, "value": str, "created_at": str}, pk="name")
+    # The negative mentions, found fast by open_followups_for_new_negatives.
+    db.execute("CREATE INDEX mentions_effective_negative ON mentions (id)"
+               " WHERE coalesce(human_negative, negative) = 1")
+    # Full-text search over title and text (accents ignored). The triggers are written here
+    # rather than by enable_fts(create_triggers=True), whose update trigger re-indexes on
+    # every update (labels, digest ids), not only when the title or text change.
+    db["mentions"].enable_fts(["title", "text"], tokenize="unicode61 remove_diacritics 2")
+    db.executescript(FOLLOWUP_TRIGGERS)
+
+
+class Storage(FollowupRecords):
     """The monitor database in one SQLite file."""
 
     def __init__(self, path: str | Path):
