@@ -90,6 +90,22 @@ CREATE TRIGGER mentions_fts_au AFTER UPDATE OF title, text ON mentions BEGIN
   INSERT INTO mentions_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
 END;
 """
+# A mention that is or becomes negative opens its follow-up in the same transaction, so no
+# complaint is ever stored without one, whoever stores it and even if the scan dies.
+OPEN_FOLLOWUP = """
+  INSERT OR IGNORE INTO followups (mention_id, status, opened_at, updated_at)
+    VALUES (new.id, 'new', coalesce(new.found_at, {now}), {now});
+  INSERT INTO followup_events (followup_id, at, by, action, to_status)
+    SELECT f.id, f.opened_at, 'monitor', 'open', 'new' FROM followups f
+    WHERE f.mention_id = new.id
+    AND NOT EXISTS (SELECT 1 FROM followup_events e WHERE e.followup_id = f.id);
+""".format(now="strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')")
+FOLLOWUP_TRIGGERS += f"""
+CREATE TRIGGER followups_open_ai AFTER INSERT ON mentions
+WHEN coalesce(new.human_negative, new.negative) = 1 BEGIN {OPEN_FOLLOWUP} END;
+CREATE TRIGGER followups_open_au AFTER UPDATE OF negative, human_negative ON mentions
+WHEN coalesce(new.human_negative, new.negative) = 1 BEGIN {OPEN_FOLLOWUP} END;
+"""
 
 
 @MIGRATIONS()
@@ -105,6 +121,7 @@ def m040_followups(db: sqlite_utils.Database) -> None:
     )
     db["followups"].create_index(["mention_id"], unique=True)
     db["followups"].create_index(["status", "opened_at"])
+    db["followups"].create_index(["opened_at"])
     db["followups"].create_index(["assignee", "status"])
     db["followup_events"].create(
         {

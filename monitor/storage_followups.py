@@ -141,17 +141,23 @@ class FollowupRecords:
         if category:
             where.append("exists (select 1 from json_each(m.categories) where value = ?)")
             params.append(category)
+        order = "asc" if oldest_first else "desc"
         if search is not None and search.strip():
             query = fts_query(search)
             if query is None:
                 return []
-            where.append("f.mention_id in (select rowid from mentions_fts"
-                         " where mentions_fts match ?)")
-            params.append(query)
-        order = "asc" if oldest_first else "desc"
-        sql = (f"select {FOLLOWUP_COLUMNS}, {MENTION_COLUMNS}{FOLLOWUP_JOIN}"
-               f" where {' and '.join(where) or '1'}"
-               f" order by f.opened_at {order}, f.id {order}")
+            # Walk the matches newest mention first and stop at the page's end: fast for
+            # common words too (mention ids grow with the time a mention is found).
+            sql = (f"select {FOLLOWUP_COLUMNS}, {MENTION_COLUMNS} from mentions_fts x"
+                   " join followups f on f.mention_id = x.rowid"
+                   " join mentions m on m.id = x.rowid join sources s on s.id = m.source_id"
+                   f" where mentions_fts match ? {''.join(' and ' + w for w in where)}"
+                   f" order by x.rowid {order}")
+            params.insert(0, query)
+        else:
+            sql = (f"select {FOLLOWUP_COLUMNS}, {MENTION_COLUMNS}{FOLLOWUP_JOIN}"
+                   f" where {' and '.join(where) or '1'}"
+                   f" order by f.opened_at {order}, f.id {order}")
         if limit is not None:
             sql += " limit ? offset ?"
             params += [limit, offset]
@@ -222,6 +228,14 @@ class FollowupRecords:
         """Insert many mention rows at once (no identity checks: for benchmarks and imports
         of data known to be new)."""
         self.db["mentions"].insert_all(rows, batch_size=5000)
+
+    def bulk_insert_followups(self, rows: list[dict]) -> None:
+        """Insert many follow-ups in any state, and flag their mentions negative (for
+        benchmarks and imports; only the opening is recorded in their history)."""
+        with self.db.atomic():
+            self.db["followups"].insert_all(rows, batch_size=5000)
+            self.db.conn.executemany("update mentions set negative = 1 where id = ?",
+                                    [(row["mention_id"],) for row in rows])
 
 
 def _status_condition(status: str) -> tuple[list[str], list]:

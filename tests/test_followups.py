@@ -80,7 +80,20 @@ def test_a_mention_marked_negative_by_a_person_opens_a_followup(tmp_path):
     storage = seeded_storage(make_settings(tmp_path))
     praise = storage.db.execute("select id from mentions where key = 'praise'").fetchone()[0]
     storage.mark_mention(praise, True)
+    assert storage.followup_counts()["new"] == 4  # opened at once, by trigger
+    assert storage.open_followups_for_new_negatives() == 0
+    opened = storage.list_followups(search="perfetto")[0]
+    assert [e["action"] for e in storage.followup_events(opened["id"])] == ["open"]
+
+
+def test_open_followups_for_new_negatives_catches_up_on_older_mentions(tmp_path):
+    storage = seeded_storage(make_settings(tmp_path))
+    storage.db.execute("drop trigger followups_open_au")  # as before migration m040
+    praise = storage.db.execute("select id from mentions where key = 'praise'").fetchone()[0]
+    storage.mark_mention(praise, True)
+    assert storage.followup_counts()["new"] == 3
     assert storage.open_followups_for_new_negatives() == 1
+    assert storage.open_followups_for_new_negatives() == 0
     assert storage.followup_counts()["new"] == 4
 
 

@@ -48,6 +48,10 @@ def create_app(settings) -> Flask:
     """The web inbox application for `settings`."""
     from monitor.web import auth, views
 
+    with Storage(settings.database_path) as opened:
+        # Mentions flagged before migration m040 (later ones open theirs by trigger).
+        opened.open_followups_for_new_negatives()
+
     app = Flask(__name__, template_folder=str(templates_dir()), static_folder=None)
     app.config.update(
         SECRET_KEY=session_key(settings),

@@ -10,7 +10,7 @@ from monitor.web import storage
 from monitor.web.auth import current_staff
 from monitor.web.charts import bar_chart
 
-PAGE_SIZE = 50
+PAGE_SIZE = 30
 FILTERS = ("status", "severity", "category", "source", "assignee", "q")
 
 blueprint = Blueprint("views", __name__)
@@ -45,7 +45,6 @@ def inbox():
         abort(400, f"unknown status {filters['status']!r}")
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     db = storage()
-    db.open_followups_for_new_negatives()
     rows = db.list_followups(
         status=filters["status"], assignee=filters["assignee"] or None,
         severity=filters["severity"] or None, category=filters["category"] or None,
@@ -99,7 +98,6 @@ def sources():
 def stats():
     """Complaints per day and response times per week, as inline SVG bar charts."""
     db = storage()
-    db.open_followups_for_new_negatives()
     per_day = db.complaints_per_day(days=30)
     metrics = db.followup_metrics(weeks=8)
     weeks = metrics["weeks"]
