@@ -89,6 +89,17 @@ class FollowupRecords:
                                   f"{FOLLOWUP_JOIN} where f.id = ?", [followup_id]))
         return _decode_followup(rows[0]) if rows else None
 
+    def followup_ids_by_mention(self, mention_ids: list[int]) -> dict[int, int]:
+        """The follow-up id of each of these mentions that has one (for links such as
+        {base_url}/followups/ID in the digest)."""
+        found = {}
+        for start in range(0, len(mention_ids), 500):
+            chunk = list(mention_ids[start:start + 500])
+            found.update(self.db.execute(
+                "select mention_id, id from followups where mention_id in"
+                f" ({', '.join('?' * len(chunk))})", chunk).fetchall())
+        return found
+
     def followup_events(self, followup_id: int) -> list[dict]:
         """The history of a follow-up, oldest first."""
         return list(self.db.query("select * from followup_events where followup_id = ?"

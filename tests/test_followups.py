@@ -146,6 +146,8 @@ def test_storage_metrics_and_open_followups_use_the_given_clock(tmp_path):
     rows = storage.open_followups(later)
     assert len(rows) == 3 and {r["age"] for r in rows} == {"3-7 days"}
     assert {"title", "url", "source", "severity", "status", "age_days"} <= set(rows[0])
+    links = storage.followup_ids_by_mention([r["mention_id"] for r in rows] + [999])
+    assert links == {r["mention_id"]: r["id"] for r in rows}
     assert storage.followup_metrics(later)["open_by_age"][2]["count"] == 3
 
 
