@@ -78,7 +78,6 @@ def build(path: Path, mentions: int, followups: int) -> None:
             "resolved_at": contact if status == "resolved" else None,
         })
     storage.bulk_insert_followups(rows[:followups])
-    storage.db.execute("analyze")
     storage.close()
 
 
@@ -132,6 +131,8 @@ def main() -> None:
         "text search, two words": "/followups?status=all&q=pacco+rimborso",
         "text search, common word (pacco)": "/followups?status=all&q=pacco",
         "complaint page": "/followups/1000",
+        "statistics page (not a target)": "/stats",
+        "sources page (not a target)": "/sources",
     }
     print(f"{'page':<36} {'median ms':>9} {'max ms':>8} {'bytes':>7}")
     for label, url in pages.items():

@@ -149,8 +149,9 @@ def week_start(moment: datetime) -> datetime:
 def compute_metrics(rows: list[dict], now: datetime, weeks: int = 8) -> dict:
     """Ages of the open follow-ups and median response times, overall and per week.
 
-    `rows` hold status, opened_at, first_contact_at and resolved_at. The per-week figures
-    group follow-ups by the week they were opened, for the last `weeks` weeks up to `now`.
+    `rows` hold status, opened_at, first_contact_at and resolved_at. The medians, overall
+    and per week, are over the follow-ups opened in the last `weeks` weeks (Monday to
+    Sunday, in `now`'s time zone) up to `now`, grouped by the week they were opened.
     Hours are rounded to one decimal; a median with nothing to measure is None.
     """
     buckets = {label: 0 for label, _ in AGE_BUCKETS}
@@ -160,15 +161,18 @@ def compute_metrics(rows: list[dict], now: datetime, weeks: int = 8) -> dict:
     first = week_start(now) - timedelta(weeks=weeks - 1)
     per_week = {first + timedelta(weeks=i): [] for i in range(weeks)}
     for row in rows:
-        start = week_start(parse_time(row["opened_at"]).astimezone(now.tzinfo))
-        if start in per_week:
-            per_week[start].append(row)
+        opened = parse_time(row["opened_at"])
+        if opened >= first:
+            start = week_start(opened.astimezone(now.tzinfo))
+            if start in per_week:
+                per_week[start].append(row)
+    in_window = [row for group in per_week.values() for row in group]
     return {
         "now": now.isoformat(timespec="seconds"),
         "open_total": sum(buckets.values()),
         "open_by_age": [{"label": label, "count": count} for label, count in buckets.items()],
-        "median_hours_to_contact": _median(_durations(rows, "first_contact_at")),
-        "median_hours_to_resolve": _median(_durations(rows, "resolved_at")),
+        "median_hours_to_contact": _median(_durations(in_window, "first_contact_at")),
+        "median_hours_to_resolve": _median(_durations(in_window, "resolved_at")),
         "weeks": [_week_figures(start, group) for start, group in per_week.items()],
     }
 

@@ -122,6 +122,8 @@ def m040_followups(db: sqlite_utils.Database) -> None:
     db["followups"].create_index(["mention_id"], unique=True)
     db["followups"].create_index(["status", "opened_at"])
     db["followups"].create_index(["opened_at"])
+    # The sources page counts each source's mentions (sources_health).
+    db["mentions"].create_index(["source_id"])
     db["followups"].create_index(["assignee", "status"])
     db["followup_events"].create(
         {

@@ -29,8 +29,10 @@ FOLLOWUP_COLUMNS = ("f.id, f.mention_id, f.status, f.assignee, f.opened_at, f.fi
 MENTION_COLUMNS = ("m.title, m.snippet, m.text, m.url, m.author, m.severity, m.categories,"
                    " m.reasons, m.rating, m.best_rating, m.language, m.published_at,"
                    " m.found_at, m.digest_id, s.name as source, s.type as source_type")
-FOLLOWUP_JOIN = (" from followups f join mentions m on m.id = f.mention_id"
-                 " join sources s on s.id = m.source_id")
+# CROSS JOIN fixes the join order (SQLite's rule): from the follow-ups out, so that
+# listings walk the follow-ups' indexes and stop at the page's end.
+FOLLOWUP_JOIN = (" from followups f cross join mentions m on m.id = f.mention_id"
+                 " cross join sources s on s.id = m.source_id")
 
 
 class FollowupNotFound(LookupError):
@@ -160,8 +162,9 @@ class FollowupRecords:
             # Walk the matches newest mention first and stop at the page's end: fast for
             # common words too (mention ids grow with the time a mention is found).
             sql = (f"select {FOLLOWUP_COLUMNS}, {MENTION_COLUMNS} from mentions_fts x"
-                   " join followups f on f.mention_id = x.rowid"
-                   " join mentions m on m.id = x.rowid join sources s on s.id = m.source_id"
+                   " cross join followups f on f.mention_id = x.rowid"
+                   " cross join mentions m on m.id = x.rowid"
+                   " cross join sources s on s.id = m.source_id"
                    f" where mentions_fts match ? {''.join(' and ' + w for w in where)}"
                    f" order by x.rowid {order}")
             params.insert(0, query)
@@ -189,10 +192,10 @@ class FollowupRecords:
         overall and per week (see monitor.followup.compute_metrics)."""
         now = now or datetime.now(UTC)
         since = _iso(now - timedelta(weeks=weeks + 1))
-        rows = list(self.db.query(
-            "select status, opened_at, first_contact_at, resolved_at from followups"
-            f" where status in ({', '.join('?' * len(OPEN_STATUSES))}) or opened_at >= ?",
-            [*OPEN_STATUSES, since]))
+        columns = "select id, status, opened_at, first_contact_at, resolved_at from followups"
+        rows = list(self.db.query(  # a union, so that each half uses its index
+            f"{columns} where status in ({', '.join('?' * len(OPEN_STATUSES))})"
+            f" union {columns} where opened_at >= ?", [*OPEN_STATUSES, since]))
         return compute_metrics(rows, now, weeks)
 
     def complaints_per_day(self, now: datetime | None = None, days: int = 30) -> list[dict]:
