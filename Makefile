@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
 
-.PHONY: demo test bench lint
+.PHONY: setup demo test bench lint
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -11,10 +11,21 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
+# The web inbox's browser tests drive Debian's chromium: install it when missing
+# (as root on CI; through sudo elsewhere). Never `playwright install`: it downloads a browser.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium
+
+setup: $(VENV)/.installed $(CHROMIUM)
+
 demo: $(VENV)/.installed
 	$(VENV)/bin/monitor demo --out demo-output
 
-test: $(VENV)/.installed
+test: setup
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed
@@ -23,3 +34,4 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) bench/scan.py
 	$(PY) bench/spiders.py
+	$(PY) bench/inbox.py

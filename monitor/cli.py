@@ -503,3 +503,9 @@ def export(obj: Context, form: str, out_file: Path | None):
             with open(out_file, "w", encoding="utf-8", newline="") as out:
                 count = export_mentions(storage.each_mention(), out, form)
     click.echo(f"{count} mentions exported", err=True)
+# --- follow-ups and web inbox (issue 6) ---
+from monitor.cli_followups import followup, staff, web  # noqa: E402
+
+main.add_command(followup)
+main.add_command(staff)
+main.add_command(web)

@@ -130,6 +130,20 @@ def parse_duration(text: str) -> float:
 
 
 @dataclass(frozen=True)
+class StaffMember:
+    name: str
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Web:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    base_url: str = ""
+    secret_key_env: str = ""
+
+
+@dataclass(frozen=True)
 class Settings:
     brand: Brand
     storage: Storage = field(default_factory=Storage)
@@ -139,12 +153,23 @@ class Settings:
     smtp: Smtp = field(default_factory=Smtp)
     alerts: Alerts = field(default_factory=Alerts)
     schedule: Schedule = field(default_factory=Schedule)
+    web: Web = field(default_factory=Web)
+    staff: list[StaffMember] = field(default_factory=list)
     path: Path = Path(DEFAULT_CONFIG)
 
     @property
     def database_path(self) -> Path:
         """The database file; a relative path is relative to the settings file."""
         return (self.path.parent / self.storage.database).resolve()
+
+    @property
+    def staff_names(self) -> list[str]:
+        return [member.name for member in self.staff]
+
+    @property
+    def inbox_url(self) -> str:
+        """Where the web inbox is reached: web.base_url, else digest.base_url."""
+        return (self.web.base_url or self.digest.base_url).rstrip("/")
 
     def source(self, name: str) -> Source:
         for source in self.sources:
@@ -161,6 +186,7 @@ SECTIONS = {
     "smtp": Smtp,
     "alerts": Alerts,
     "schedule": Schedule,
+    "web": Web,
 }
 
 
@@ -186,7 +212,7 @@ def load_settings(path: str | os.PathLike) -> Settings:
 
 def parse_settings(raw: dict, path: Path) -> Settings:
     """Build Settings from the parsed TOML document `raw`."""
-    allowed = {*SECTIONS, "sources"}
+    allowed = {*SECTIONS, "sources", "staff"}
     for key in raw:
         if key not in allowed:
             raise ConfigError(f"{key}: unknown section (known: {', '.join(sorted(allowed))})")
@@ -198,7 +224,8 @@ def parse_settings(raw: dict, path: Path) -> Settings:
         raise ConfigError("sources: must be an array of tables ([[sources]])")
     sources = [_build_source(item, i) for i, item in enumerate(sources_raw)]
     _check_unique_names(sources)
-    settings = Settings(**values, sources=sources, path=path.resolve())
+    staff = _build_staff(raw.get("staff", []))
+    settings = Settings(**values, sources=sources, staff=staff, path=path.resolve())
     _check_values(settings)
     return settings
 
@@ -268,6 +295,36 @@ def _build_source(item, index: int) -> Source:
     return source
 
 
+def _build_staff(items) -> list[StaffMember]:
+    """The [[staff]] entries: unique, non-empty names; e-mail addresses with an @."""
+    if not isinstance(items, list):
+        raise ConfigError("staff: must be an array of tables ([[staff]])")
+    staff, seen = [], set()
+    for index, item in enumerate(items):
+        member = _build(StaffMember, item, f"staff[{index}]")
+        if not member.name.strip() or member.name != member.name.strip():
+            raise ConfigError(f"staff[{index}].name: must not be empty or start or end "
+                              f"with spaces, not {member.name!r}")
+        if member.name in seen:
+            raise ConfigError(f"staff[{index}].name: {member.name!r} is used twice")
+        if member.email and "@" not in member.email:
+            raise ConfigError(f"staff[{index}].email: not an e-mail address: "
+                              f"{member.email!r}")
+        seen.add(member.name)
+        staff.append(member)
+    return staff
+
+
+def _check_web(web: Web) -> None:
+    if not 0 < web.port < 65536:
+        raise ConfigError(f"web.port: must be between 1 and 65535, not {web.port}")
+    if not web.host.strip():
+        raise ConfigError("web.host: must not be empty")
+    if web.base_url and not web.base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"web.base_url: must start with http:// or https://, "
+                          f"not {web.base_url!r}")
+
+
 def _check_unique_names(sources: list[Source]) -> None:
     seen = set()
     for index, source in enumerate(sources):
@@ -277,6 +334,7 @@ def _check_unique_names(sources: list[Source]) -> None:
 
 
 def _check_values(settings: Settings) -> None:
+    _check_web(settings.web)
     if not settings.brand.name.strip():
         raise ConfigError("brand.name: must not be empty")
     choices = {

@@ -65,6 +65,7 @@ def build_digest(storage, settings, now: datetime | None = None, *,
     complaints = sorted((m for m in pending if is_negative(m)), key=_severity_first)
     others = [m for m in pending if not is_negative(m)]
     open_complaints = storage.open_complaints(before_digest_id)
+    link_to_inbox(storage, settings.inbox_url, complaints + open_complaints)
     words = i18n.texts(settings.digest.language)
     brand = one_line(settings.brand.name)
     day = format_day(now, settings.digest.language)
@@ -88,6 +89,17 @@ def build_digest(storage, settings, now: datetime | None = None, *,
         mention_ids=[m["id"] for m in complaints + others],
         negative_count=len(complaints),
     )
+
+
+def link_to_inbox(storage, inbox_url: str, mentions: list[dict]) -> None:
+    """Give each complaint the address of its follow-up in the web inbox, when the
+    inbox has an address ([web] or [digest] base_url)."""
+    if not inbox_url:
+        return
+    followups = storage.followup_ids_by_mention([m["id"] for m in mentions])
+    for mention in mentions:
+        if mention["id"] in followups:
+            mention["inbox_link"] = f"{inbox_url}/followups/{followups[mention['id']]}"
 
 
 def build_alert(mention: dict, settings, *, maybe_repeated: bool = False) -> Digest:

@@ -13,6 +13,7 @@ TEXTS = {
         "why": "Perché",
         "action": "Cosa fare",
         "open_original": "Apri l'originale",
+        "inbox_link": "Gestisci nell'inbox",
         "by": "di",
         "stars": "{rating}/{best} stelle",
         "others": "Altre menzioni nuove (positive o neutre): {count}",
@@ -53,6 +54,7 @@ TEXTS = {
         "why": "Why",
         "action": "What to do",
         "open_original": "Open the original",
+        "inbox_link": "Handle in the inbox",
         "by": "by",
         "stars": "{rating}/{best} stars",
         "others": "Other new mentions (positive or neutral): {count}",
@@ -137,7 +139,16 @@ ACTION = {
 }
 
 
+STATUS = {
+    "it": {"new": "da assegnare", "assigned": "assegnato", "contacted": "cliente contattato",
+           "resolved": "risolto", "dismissed": "archiviato"},
+    "en": {"new": "not assigned", "assigned": "assigned", "contacted": "customer contacted",
+           "resolved": "resolved", "dismissed": "dismissed"},
+}
+
+
 def texts(language: str) -> dict:
     """Every translated table for `language`, as the templates use them."""
     return {"t": TEXTS[language], "severity_names": SEVERITY[language],
-            "category_names": CATEGORY[language], "actions": ACTION[language]}
+            "category_names": CATEGORY[language], "actions": ACTION[language],
+            "status_names": STATUS[language]}

@@ -15,6 +15,8 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from monitor.storage_followups import FollowupRecords
+
 MIGRATIONS = Migrations("monitor")
 BUSY_TIMEOUT_MS = 30_000
 JSON_COLUMNS = ("categories", "reasons")
@@ -79,7 +81,80 @@ def m030_service(db: sqlite_utils.Database) -> None:
     db["scans"].create_index(["status"])
 
 
-class Storage:
+# --- follow-ups and web inbox (issue 6) ---------------------------------------------------
+
+FOLLOWUP_TRIGGERS = """
+CREATE TRIGGER mentions_fts_ai AFTER INSERT ON mentions BEGIN
+  INSERT INTO mentions_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+CREATE TRIGGER mentions_fts_ad AFTER DELETE ON mentions BEGIN
+  INSERT INTO mentions_fts (mentions_fts, rowid, title, text)
+    VALUES ('delete', old.id, old.title, old.text);
+END;
+CREATE TRIGGER mentions_fts_au AFTER UPDATE OF title, text ON mentions BEGIN
+  INSERT INTO mentions_fts (mentions_fts, rowid, title, text)
+    VALUES ('delete', old.id, old.title, old.text);
+  INSERT INTO mentions_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+END;
+"""
+# A mention that is or becomes negative opens its follow-up in the same transaction, so no
+# complaint is ever stored without one, whoever stores it and even if the scan dies.
+OPEN_FOLLOWUP = """
+  INSERT OR IGNORE INTO followups (mention_id, status, opened_at, updated_at)
+    VALUES (new.id, 'new', coalesce(new.found_at, {now}), {now});
+  INSERT INTO followup_events (followup_id, at, by, action, to_status)
+    SELECT f.id, f.opened_at, 'monitor', 'open', 'new' FROM followups f
+    WHERE f.mention_id = new.id
+    AND NOT EXISTS (SELECT 1 FROM followup_events e WHERE e.followup_id = f.id);
+""".format(now="strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')")
+FOLLOWUP_TRIGGERS += f"""
+CREATE TRIGGER followups_open_ai AFTER INSERT ON mentions
+WHEN coalesce(new.human_negative, new.negative) = 1 BEGIN {OPEN_FOLLOWUP} END;
+CREATE TRIGGER followups_open_au AFTER UPDATE OF negative, human_negative ON mentions
+WHEN coalesce(new.human_negative, new.negative) = 1 BEGIN {OPEN_FOLLOWUP} END;
+"""
+
+
+@MIGRATIONS()
+def m040_followups(db: sqlite_utils.Database) -> None:
+    db["followups"].create(
+        {
+            "id": int, "mention_id": int, "status": str, "assignee": str, "opened_at": str,
+            "first_contact_at": str, "resolved_at": str, "closed_at": str,
+            "dismiss_reason": str, "updated_at": str,
+        },
+        pk="id", not_null={"mention_id", "status", "opened_at"},
+        foreign_keys=[("mention_id", "mentions", "id")],
+    )
+    db["followups"].create_index(["mention_id"], unique=True)
+    db["followups"].create_index(["status", "opened_at"])
+    db["followups"].create_index(["opened_at"])
+    # The sources page counts each source's mentions (sources_health).
+    db["mentions"].create_index(["source_id"])
+    db["followups"].create_index(["assignee", "status"])
+    db["followup_events"].create(
+        {
+            "id": int, "followup_id": int, "at": str, "by": str, "action": str,
+            "from_status": str, "to_status": str, "note": str, "assignee": str, "reason": str,
+        },
+        pk="id", not_null={"followup_id", "at", "to_status"},
+        foreign_keys=[("followup_id", "followups", "id")],
+    )
+    db["followup_events"].create_index(["followup_id"])
+    db["staff_passwords"].create({"name": str, "password_hash": str, "set_at": str},
+                                 pk="name")
+    db["web_secrets"].create({"name": str, "value": str, "created_at": str}, pk="name")
+    # The negative mentions, found fast by open_followups_for_new_negatives.
+    db.execute("CREATE INDEX mentions_effective_negative ON mentions (id)"
+               " WHERE coalesce(human_negative, negative) = 1")
+    # Full-text search over title and text (accents ignored). The triggers are written here
+    # rather than by enable_fts(create_triggers=True), whose update trigger re-indexes on
+    # every update (labels, digest ids), not only when the title or text change.
+    db["mentions"].enable_fts(["title", "text"], tokenize="unicode61 remove_diacritics 2")
+    db.executescript(FOLLOWUP_TRIGGERS)
+
+
+class Storage(FollowupRecords):
     """The monitor database in one SQLite file."""
 
     def __init__(self, path: str | Path):
@@ -370,20 +445,20 @@ class Storage:
             " order by coalesce(m.published_at, m.found_at) desc, m.id desc", ids)]
 
     def open_complaints(self, before_digest_id: int | None = None) -> list[dict]:
-        """Complaints already in a sent digest (before `before_digest_id` when given) that
-        still need a follow-up, oldest first.
-
-        For now every digested complaint counts as open; the follow-up tracking switches
-        this one method to the follow-up status.
-        """
-        sql = ("select m.*, s.name as source, s.type as source_type from mentions m"
-               " join sources s on s.id = m.source_id"
-               " where coalesce(m.human_negative, m.negative) = 1 and m.digest_id is not null")
+        """Complaints already in a sent digest (before `before_digest_id` when given) whose
+        follow-up is still open (new, assigned or contacted), oldest first, with the
+        follow-up's id, status and assignee."""
+        sql = ("select m.*, s.name as source, s.type as source_type, f.id as followup_id,"
+               " f.status as followup_status, f.assignee as followup_assignee"
+               " from mentions m join sources s on s.id = m.source_id"
+               " join followups f on f.mention_id = m.id"
+               " where f.status in ('new', 'assigned', 'contacted')"
+               " and m.digest_id is not null")
         params: list = []
         if before_digest_id is not None:
             sql += " and m.digest_id < ?"
             params.append(before_digest_id)
-        sql += " order by m.found_at, m.id"
+        sql += " order by f.opened_at, m.id"
         return [_decode(row) for row in self.db.query(sql, params)]
 
     def complaint_times(self, since: str) -> list[str]:
@@ -490,13 +565,9 @@ class Storage:
         return row[0]
 
     def open_complaint_count(self) -> int:
-        """Complaints still to follow up.
-
-        For now every negative mention (a person's label first); when follow-ups are
-        tracked, this is the one place to count only the unresolved ones.
-        """
+        """Complaints still to follow up: follow-ups new, assigned or contacted."""
         return self.db.execute(
-            "select count(*) from mentions where coalesce(human_negative, negative) = 1"
+            "select count(*) from followups where status in ('new', 'assigned', 'contacted')"
         ).fetchone()[0]
 
     def database_bytes(self) -> int:
@@ -508,7 +579,10 @@ class Storage:
         """Delete the mentions found before `found_before` (UTC ISO) that are not negative
         by the detector nor by a person's label; remember their keys so that no scan stores
         them again. Returns how many were deleted."""
-        keep = "coalesce(negative, 0) = 0 and coalesce(human_negative, 0) = 0"
+        # A mention with a follow-up (even one dismissed as "not a complaint") keeps its
+        # history, and the follow-up's foreign key would refuse the delete anyway.
+        keep = ("coalesce(negative, 0) = 0 and coalesce(human_negative, 0) = 0"
+                " and not exists (select 1 from followups f where f.mention_id = mentions.id)")
         with self.db.atomic():
             self.db.execute(
                 "insert or ignore into pruned_mentions (key, pruned_at)"

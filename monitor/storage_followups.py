@@ -1,0 +1,262 @@
+"""Storage of follow-ups, their history, staff passwords and the web inbox's secrets.
+
+Part of `monitor.storage.Storage` (a mixin, split out to keep modules small): the schema
+is migration m040_followups in storage.py. The rules of the follow-up state machine live
+in monitor.followup; this module only applies the changes it plans, one event row per
+change, in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+
+from monitor.followup import (
+    NOT_A_COMPLAINT,
+    OPEN_STATUSES,
+    STATUSES,
+    TransitionRefused,
+    age_bucket,
+    age_days,
+    compute_metrics,
+    plan_change,
+)
+
+OPENED_BY = "monitor"
+FOLLOWUP_COLUMNS = ("f.id, f.mention_id, f.status, f.assignee, f.opened_at, f.first_contact_at,"
+                    " f.resolved_at, f.closed_at, f.dismiss_reason, f.updated_at")
+MENTION_COLUMNS = ("m.title, m.snippet, m.text, m.url, m.author, m.severity, m.categories,"
+                   " m.reasons, m.rating, m.best_rating, m.language, m.published_at,"
+                   " m.found_at, m.digest_id, s.name as source, s.type as source_type")
+# CROSS JOIN fixes the join order (SQLite's rule): from the follow-ups out, so that
+# listings walk the follow-ups' indexes and stop at the page's end.
+FOLLOWUP_JOIN = (" from followups f cross join mentions m on m.id = f.mention_id"
+                 " cross join sources s on s.id = m.source_id")
+
+
+class FollowupNotFound(LookupError):
+    """No follow-up has that id."""
+
+
+def _iso(moment: datetime | None) -> str:
+    return (moment or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+
+
+def fts_query(text: str) -> str | None:
+    """Words typed by a person as an FTS5 query matching all of them; None if no word.
+
+    Each word is quoted, so that FTS5 operators and stray quotes are taken literally.
+    """
+    words = re.findall(r"\w+", text)
+    return " ".join(f'"{word}"' for word in words) or None
+
+
+def _decode_followup(row: dict) -> dict:
+    for column in ("categories", "reasons"):
+        if column in row:
+            row[column] = json.loads(row[column]) if row[column] else []
+    return row
+
+
+class FollowupRecords:
+    """Follow-up methods of Storage (which provides `self.db`)."""
+
+    def open_followups_for_new_negatives(self, now: datetime | None = None) -> int:
+        """Open a follow-up for every negative mention without one; return how many.
+
+        Idempotent. A follow-up counts as opened when its mention was found. Mentions are
+        negative by their effective label: a person's label if any, else the detector's.
+        """
+        at = _iso(now)
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "insert into followups (mention_id, status, opened_at, updated_at)"
+                " select m.id, 'new', coalesce(m.found_at, :at), :at from mentions m"
+                " where coalesce(m.human_negative, m.negative) = 1"
+                " and not exists (select 1 from followups f where f.mention_id = m.id)",
+                {"at": at})
+            opened = cursor.rowcount
+            if opened:
+                self.db.execute(
+                    "insert into followup_events (followup_id, at, by, action, to_status)"
+                    " select f.id, f.opened_at, :by, 'open', 'new' from followups f"
+                    " where not exists (select 1 from followup_events e"
+                    " where e.followup_id = f.id)", {"by": OPENED_BY})
+        return opened
+
+    def followup(self, followup_id: int) -> dict | None:
+        """A follow-up with its mention's fields and source, or None."""
+        rows = list(self.db.query(f"select {FOLLOWUP_COLUMNS}, {MENTION_COLUMNS}"
+                                  f"{FOLLOWUP_JOIN} where f.id = ?", [followup_id]))
+        return _decode_followup(rows[0]) if rows else None
+
+    def followup_ids_by_mention(self, mention_ids: list[int]) -> dict[int, int]:
+        """The follow-up id of each of these mentions that has one (for links such as
+        {base_url}/followups/ID in the digest)."""
+        found = {}
+        for start in range(0, len(mention_ids), 500):
+            chunk = list(mention_ids[start:start + 500])
+            found.update(self.db.execute(
+                "select mention_id, id from followups where mention_id in"
+                f" ({', '.join('?' * len(chunk))})", chunk).fetchall())
+        return found
+
+    def followup_events(self, followup_id: int) -> list[dict]:
+        """The history of a follow-up, oldest first."""
+        return list(self.db.query("select * from followup_events where followup_id = ?"
+                                  " order by id", [followup_id]))
+
+    def change_followup(self, followup_id: int, action: str, *, by: str,
+                        note: str | None = None, assignee: str | None = None,
+                        reason: str | None = None, now: datetime | None = None) -> dict:
+        """Apply `action` (see monitor.followup.ACTIONS) and record it; return the follow-up.
+
+        Raises FollowupNotFound, or TransitionRefused with the reason. Dismissing as
+        "not a complaint" also stores the human label on the mention.
+        """
+        rows = list(self.db.query("select id, mention_id, status, assignee from followups"
+                                  " where id = ?", [followup_id]))
+        if not rows:
+            raise FollowupNotFound(f"no follow-up with id {followup_id}")
+        current = rows[0]
+        change = plan_change(current, action, by=by, at=_iso(now), note=note,
+                             assignee=assignee, reason=reason)
+        assignments = ", ".join(f"{column} = ?" for column in change.updates)
+        with self.db.atomic():
+            cursor = self.db.execute(
+                f"update followups set {assignments} where id = ? and status = ?"
+                " and coalesce(assignee, '') = ?",
+                [*change.updates.values(), followup_id, current["status"],
+                 current["assignee"] or ""])
+            if cursor.rowcount != 1:
+                raise TransitionRefused(f"follow-up {followup_id} was changed by someone else "
+                                        "meanwhile: reload it and try again")
+            self.db["followup_events"].insert({**change.event, "followup_id": followup_id})
+            if action == "dismiss" and reason == NOT_A_COMPLAINT:
+                self.mark_mention(current["mention_id"], False)
+        return self.followup(followup_id)
+
+    def list_followups(self, *, status: str = "open", assignee: str | None = None,
+                       severity: str | None = None, category: str | None = None,
+                       source: str | None = None, search: str | None = None,
+                       oldest_first: bool = False, limit: int | None = 50,
+                       offset: int = 0) -> list[dict]:
+        """Follow-ups with their mentions, newest first, filtered; `status` may be "open"
+        (new, assigned or contacted), "all", or one status. `search` is text typed by a
+        person, matched against the mentions' title and text (every word must appear)."""
+        where, params = _status_condition(status)
+        for condition, value in (("f.assignee = ?", assignee), ("m.severity = ?", severity),
+                                 ("s.name = ?", source)):
+            if value:
+                where.append(condition)
+                params.append(value)
+        if category:
+            where.append("exists (select 1 from json_each(m.categories) where value = ?)")
+            params.append(category)
+        order = "asc" if oldest_first else "desc"
+        if search is not None and search.strip():
+            query = fts_query(search)
+            if query is None:
+                return []
+            # Walk the matches newest mention first and stop at the page's end: fast for
+            # common words too (mention ids grow with the time a mention is found).
+            sql = (f"select {FOLLOWUP_COLUMNS}, {MENTION_COLUMNS} from mentions_fts x"
+                   " cross join followups f on f.mention_id = x.rowid"
+                   " cross join mentions m on m.id = x.rowid"
+                   " cross join sources s on s.id = m.source_id"
+                   f" where mentions_fts match ? {''.join(' and ' + w for w in where)}"
+                   f" order by x.rowid {order}")
+            params.insert(0, query)
+        else:
+            sql = (f"select {FOLLOWUP_COLUMNS}, {MENTION_COLUMNS}{FOLLOWUP_JOIN}"
+                   f" where {' and '.join(where) or '1'}"
+                   f" order by f.opened_at {order}, f.id {order}")
+        if limit is not None:
+            sql += " limit ? offset ?"
+            params += [limit, offset]
+        return [_decode_followup(row) for row in self.db.query(sql, params)]
+
+    def open_followups(self, now: datetime | None = None) -> list[dict]:
+        """Every open follow-up, oldest first, with its mention's fields, `age_days` and
+        `age` (the bucket label of monitor.followup.AGE_BUCKETS) at `now`."""
+        now = now or datetime.now(UTC)
+        rows = self.list_followups(status="open", oldest_first=True, limit=None)
+        for row in rows:
+            row["age_days"] = round(age_days(row["opened_at"], now), 2)
+            row["age"] = age_bucket(row["age_days"])
+        return rows
+
+    def followup_metrics(self, now: datetime | None = None, weeks: int = 8) -> dict:
+        """Open follow-ups by age and median hours to first contact and to resolution,
+        overall and per week (see monitor.followup.compute_metrics)."""
+        now = now or datetime.now(UTC)
+        since = _iso(now - timedelta(weeks=weeks + 1))
+        columns = "select id, status, opened_at, first_contact_at, resolved_at from followups"
+        rows = list(self.db.query(  # a union, so that each half uses its index
+            f"{columns} where status in ({', '.join('?' * len(OPEN_STATUSES))})"
+            f" union {columns} where opened_at >= ?", [*OPEN_STATUSES, since]))
+        return compute_metrics(rows, now, weeks)
+
+    def complaints_per_day(self, now: datetime | None = None, days: int = 30) -> list[dict]:
+        """Follow-ups opened on each of the last `days` days (UTC), oldest first, with 0s."""
+        today = (now or datetime.now(UTC)).astimezone(UTC).date()
+        first = today - timedelta(days=days - 1)
+        counts = {row["day"]: row["count"] for row in self.db.query(
+            "select substr(opened_at, 1, 10) as day, count(*) as count from followups"
+            " where opened_at >= ? group by day", [first.isoformat()])}
+        return [{"day": day, "count": counts.get(day, 0)} for day in
+                ((first + timedelta(days=i)).isoformat() for i in range(days))]
+
+    def followup_counts(self) -> dict[str, int]:
+        """How many follow-ups are in each status."""
+        counts = dict.fromkeys(STATUSES, 0)
+        for row in self.db.query("select status, count(*) as n from followups group by status"):
+            counts[row["status"]] = row["n"]
+        return counts
+
+    # Staff passwords and web secrets -------------------------------------------------
+
+    def set_staff_password_hash(self, name: str, password_hash: str) -> None:
+        """Store the password hash of staff member `name` (replacing any earlier one)."""
+        self.db["staff_passwords"].upsert(
+            {"name": name, "password_hash": password_hash, "set_at": _iso(None)}, pk="name")
+
+    def staff_password_hash(self, name: str) -> str | None:
+        """The stored password hash of `name`, or None if none was set."""
+        row = self.db.execute("select password_hash from staff_passwords where name = ?",
+                              [name]).fetchone()
+        return row[0] if row else None
+
+    def web_secret(self, name: str, make) -> str:
+        """The secret called `name`, created with `make()` and stored on first use."""
+        with self.db.atomic():
+            self.db.execute("insert or ignore into web_secrets (name, value, created_at)"
+                            " values (?, ?, ?)", [name, make(), _iso(None)])
+        return self.db.execute("select value from web_secrets where name = ?",
+                               [name]).fetchone()[0]
+
+    # Bulk loading (benchmarks) -------------------------------------------------------
+
+    def bulk_insert_mentions(self, rows: list[dict]) -> None:
+        """Insert many mention rows at once (no identity checks: for benchmarks and imports
+        of data known to be new)."""
+        self.db["mentions"].insert_all(rows, batch_size=5000)
+
+    def bulk_insert_followups(self, rows: list[dict]) -> None:
+        """Insert many follow-ups in any state, and flag their mentions negative (for
+        benchmarks and imports; only the opening is recorded in their history)."""
+        with self.db.atomic():
+            self.db["followups"].insert_all(rows, batch_size=5000)
+            self.db.conn.executemany("update mentions set negative = 1 where id = ?",
+                                    [(row["mention_id"],) for row in rows])
+
+
+def _status_condition(status: str) -> tuple[list[str], list]:
+    if status == "all":
+        return [], []
+    if status == "open":
+        return [f"f.status in ({', '.join('?' * len(OPEN_STATUSES))})"], list(OPEN_STATUSES)
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r} (known: open, all, {', '.join(STATUSES)})")
+    return ["f.status = ?"], [status]
