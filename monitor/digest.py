@@ -225,9 +225,23 @@ def environment(settings) -> Environment:
         "day": lambda value: format_day(value, language, zone),
         "stars": lambda m: stars(m.get("rating"), m.get("best_rating")),
         "number": lambda value: f"{value:g}",
+        "reason": lambda text: translate_reason(text, language),
     })
     env.globals["age_in_days"] = age_in_days
     return env
+
+
+def translate_reason(reason: str, language: str) -> str:
+    """A detector's reason in the digest's language; the quoted words stay as written."""
+    words = i18n.REASON_WORDS.get(language)
+    if not words:
+        return reason
+    pieces = re.split(r'("[^"]*")', reason)  # quoted parts are the mention's own words
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(words, key=len,
+                                                                   reverse=True))) + r")\b")
+    return "".join(piece if piece.startswith('"') else
+                   pattern.sub(lambda match: words[match.group(1)], piece)
+                   for piece in pieces)
 
 
 def highlight(text: str, matcher: BrandMatcher) -> Markup:

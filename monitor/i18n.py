@@ -147,6 +147,22 @@ STATUS = {
 }
 
 
+# The detector explains itself in English ('complaint: "mai arrivato" (delivery)'); these
+# are the words of those reasons in the digest's language. The quoted text stays as written.
+REASON_WORDS = {
+    "it": {
+        "complaint": "reclamo", "negative word": "parola negativa",
+        "positive word": "parola positiva", "negation": "negazione", "word": "parola",
+        "reassurance": "rassicurazione", "emoji": "emoji", "rating": "voto",
+        "counted as positive": "letta come positiva",
+        "counted as negative": "letta come negativa", "after a negation": "dopo una negazione",
+        "legal threat": "minaccia legale", "follow-up": "sollecito", "critical": "critico",
+        **CATEGORY["it"],
+    },
+    "en": dict(CATEGORY["en"]),
+}
+
+
 def texts(language: str) -> dict:
     """Every translated table for `language`, as the templates use them."""
     return {"t": TEXTS[language], "severity_names": SEVERITY[language],

@@ -157,3 +157,13 @@ def test_text_part_matches_the_golden_file(language, settings_file):
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(digest.text, encoding="utf-8")
     assert digest.text == golden.read_text(encoding="utf-8")
+
+
+def test_flag_reasons_speak_the_digest_language_but_keep_the_quoted_words():
+    from monitor.digest import translate_reason
+
+    reason = 'complaint: "mai arrivato, never arrived" (delivery, critical)'
+    assert translate_reason(reason, "it") == \
+        'reclamo: "mai arrivato, never arrived" (consegna, critico)'
+    assert translate_reason('complaint: "x" (refund_return)', "en") == \
+        'complaint: "x" (refund/return)'
