@@ -35,7 +35,10 @@ class Target:
 def merge_target(entry, storage) -> Target:
     """The mention `entry` belongs to (see the module's docstring)."""
     own = mention_key(entry.url, entry.entry_id)
-    if entry.kind not in PAGE_KINDS or storage.mention_exists(own):
+    if entry.kind not in PAGE_KINDS or not (entry.found_by_search
+                                            or storage.search_sightings_exist()):
+        return Target(own, own)  # nothing found by search to merge with
+    if storage.mention_exists(own):
         return Target(own, own)
     merged = storage.sighted_mention_key(own)
     if merged is None:
@@ -49,12 +52,18 @@ def merge_target(entry, storage) -> Target:
     return Target(merged, own)
 
 
+def sighting(source: str, own_key: str, url: str, via_url: str | None) -> dict:
+    """The arguments of Storage.record_sighting, but the mention's key: `source` saw the
+    entry `own_key` at `url` (canonical), through `via_url`."""
+    page = urldefrag(url)[0]
+    return {"source": source, "entry_key": own_key, "page": page,
+            "host": urlsplit(page).netloc.lower(), "via_url": via_url or None}
+
+
 def record_sighting(storage, source: str, target_key: str, own_key: str, url: str,
                     via_url: str | None) -> None:
     """Record that `source` saw the mention `target_key` (at `url`, through `via_url`)."""
-    page = urldefrag(canonical_url(url))[0]
-    storage.record_sighting(target_key, source, entry_key=own_key, page=page,
-                            host=urlsplit(page).netloc.lower(), via_url=via_url or None)
+    storage.record_sighting(target_key, **sighting(source, own_key, url, via_url))
 
 
 @dataclass(frozen=True)

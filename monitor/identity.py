@@ -33,6 +33,9 @@ REDIRECT_PARAMETERS = {
     ("steamcommunity.com", "/linkfilter/"): ("url", "u"),
 }
 YAHOO_RU = re.compile(r"/RU=([^/]+)/")
+# The last two labels of every redirector's host: most links are on none of them.
+REDIRECTOR_DOMAINS = {".".join(host.split(".")[-2:]) for host, _ in REDIRECT_PARAMETERS
+                      if not host.endswith(".")} | {"yahoo.com"}
 MAX_UNWRAPS = 5
 
 
@@ -58,6 +61,9 @@ def _unwrap_once(url: str) -> str | None:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
     except ValueError:
+        return None
+    domain = ".".join(host.rsplit(".", 2)[-2:])
+    if domain not in REDIRECTOR_DOMAINS and not host.startswith(("google.", "www.google.")):
         return None
     if host == "r.search.yahoo.com":
         found = YAHOO_RU.search(parts.path + "/")

@@ -8,7 +8,7 @@ entries (the spider sends its SourceOutcome last).
 from __future__ import annotations
 
 from monitor.classify import classify
-from monitor.discovery import merge_target, record_sighting
+from monitor.discovery import merge_target, record_sighting, sighting
 from monitor.identity import canonical_url, content_hash
 from spiders.items import Entry, Sighting, SourceOutcome
 
@@ -53,8 +53,8 @@ def store_entry(entry: Entry, storage, matcher, scan_id: int | None) -> str:
         return "not_a_mention"
     target = merge_target(entry, storage)
     if target.keep_stored:
-        record_sighting(storage, entry.source, target.key, target.own_key, entry.url,
-                        entry.via_url)
+        record_sighting(storage, entry.source, target.key, target.own_key,
+                        canonical_url(entry.url), entry.via_url)
         return "unchanged"
     verdict = classify(text, rating=entry.rating, best_rating=entry.best_rating)
     mention = {
@@ -80,7 +80,5 @@ def store_entry(entry: Entry, storage, matcher, scan_id: int | None) -> str:
         "reasons": list(verdict.reasons),
         "page_note": entry.page_note or None,
     }
-    result = storage.save_mention(mention, scan_id)
-    record_sighting(storage, entry.source, target.key, target.own_key, entry.url,
-                    entry.via_url)
-    return result
+    return storage.save_mention(mention, scan_id, sighting=sighting(
+        entry.source, target.own_key, mention["url"], entry.via_url))

@@ -189,13 +189,15 @@ class Storage:
 
     # Mentions ------------------------------------------------------------------------
 
-    def save_mention(self, mention: dict, scan_id: int | None = None) -> str:
+    def save_mention(self, mention: dict, scan_id: int | None = None,
+                     sighting: dict | None = None) -> str:
         """Insert a mention, or update it when its content changed.
 
         `mention` holds the columns of the mentions table, with `key` its stable identity
         and `content_hash` a hash of its text. Returns "new", "updated" or "unchanged".
         A stored human label (`human_negative`) is never overwritten. A mention deleted by
         retention (`prune_mentions`) is "unchanged": it is not stored, and not mailed, again.
+        `sighting` (the arguments of `record_sighting`) is recorded with the mention.
         """
         now = utcnow()
         values = _encode(mention)
@@ -207,15 +209,19 @@ class Storage:
             return "unchanged"
         if existing is None:
             self._write("insert", {**values, "found_at": now, "updated_at": now,
-                                   "scan_id": scan_id})
+                                   "scan_id": scan_id}, sighting=sighting)
             return "new"
         if existing[1] == mention.get("content_hash"):
+            if sighting:
+                self.record_sighting(mention["key"], **sighting)
             return "unchanged"
         values.pop("key")
-        self._write("update", {**values, "updated_at": now, "scan_id": scan_id}, existing[0])
+        self._write("update", {**values, "updated_at": now, "scan_id": scan_id}, existing[0],
+                    sighting=sighting)
         return "updated"
 
-    def _write(self, action: str, values: dict, mention_id: int | None = None) -> None:
+    def _write(self, action: str, values: dict, mention_id: int | None = None,
+               sighting: dict | None = None) -> None:
         # Plain SQL: a scan writes thousands of rows, and sqlite-utils' insert()
         # introspects the table on every call.
         columns = list(values)
@@ -228,6 +234,12 @@ class Storage:
             params = [values[c] for c in columns] + [mention_id]
         with self.db.atomic():
             self.db.execute(sql, params)
+            if sighting:
+                self._insert_sighting(values.get("key") or self._key_of(mention_id), **sighting)
+
+    def _key_of(self, mention_id: int) -> str:
+        return self.db.execute("select key from mentions where id = ?", [mention_id]).fetchone()[0]
+
     def known_keys(self, keys: Iterable[str]) -> set[str]:
         """Those of `keys` that identify a stored mention (a reviews spider stops paging
         at a page of reviews it already has)."""
@@ -529,12 +541,24 @@ class Storage:
         """Record that `source` saw mention `mention_key` (once per mention and source;
         `entry_key` is the identity the source's own entry had, `via_url` the link it
         gave, a search engine's redirect say)."""
+        if self.db.execute("select 1 from sightings where mention_key = ? and source_id = ?",
+                           [mention_key, self.source_id(source)]).fetchone():
+            return  # a read costs less than a write transaction, on every rescan
         with self.db.atomic():
-            self.db.execute(
-                "insert or ignore into sightings (mention_key, source_id, entry_key, page,"
-                " host, via_url, seen_at) values (?, ?, ?, ?, ?, ?, ?)",
-                [mention_key, self.source_id(source), entry_key, page, host, via_url,
-                 utcnow()])
+            self._insert_sighting(mention_key, source, entry_key=entry_key, page=page,
+                                  host=host, via_url=via_url)
+
+    def _insert_sighting(self, mention_key: str, source: str, *, entry_key: str, page: str,
+                         host: str, via_url: str | None) -> None:
+        self.db.execute(
+            "insert or ignore into sightings (mention_key, source_id, entry_key, page,"
+            " host, via_url, seen_at) values (?, ?, ?, ?, ?, ?, ?)",
+            [mention_key, self.source_id(source), entry_key, page, host, via_url, utcnow()])
+        types = self.__dict__.setdefault("_source_types", {})
+        if source not in types:
+            types[source] = (self._source_row(source) or {}).get("type")
+        if types[source] == "search":
+            self.__dict__["_search_seen"] = True
 
     def sightings(self, mention_id: int) -> list[dict]:
         """Who saw mention `mention_id`: source, its type, seen_at and via_url, oldest first."""
@@ -566,6 +590,14 @@ class Storage:
                     " on s.id = g.source_id where g.mention_key = m.key and s.type = 'search')")
         rows = list(self.db.query(sql + " order by m.id limit 1", [url]))
         return rows[0] if rows else None
+
+    def search_sightings_exist(self) -> bool:
+        """Whether a search source has seen any mention (cheap; asked once per entry)."""
+        if "_search_seen" not in self.__dict__:
+            self.__dict__["_search_seen"] = self.db.execute(
+                "select 1 from sightings g join sources s on s.id = g.source_id"
+                " where s.type = 'search' limit 1").fetchone() is not None
+        return self.__dict__["_search_seen"]
 
     def hosts_found_by_search(self, min_pages: int) -> list[dict]:
         """Sites on which search sources found at least `min_pages` pages naming the brand:

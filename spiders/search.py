@@ -57,14 +57,16 @@ class SearchReader:
             for item in self.spider.finish(source.name, unchanged=True):
                 yield item
             return
+        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1")
+                   for k, v in response.headers.items() if v}
         try:
             results = await self.spider.run_parser(parse_feed, response.body, response.url,
-                                                   {}, source.name)
+                                                   headers, source.name)
         except NotAFeed as exc:
             progress.errors.append(f"{response.url}: {exc}")
         else:
-            progress.etag = _header(response, "ETag")
-            progress.last_modified = _header(response, "Last-Modified")
+            progress.etag = headers.get("etag")
+            progress.last_modified = headers.get("last-modified")
             self.results += len(results)
             for result in results:
                 for item in self._follow_through(self._as_result(result)):
@@ -157,8 +159,3 @@ def _fediverse_author(url: str) -> str:
     parts = urlsplit(url)
     first = parts.path.strip("/").split("/")[0]
     return f"{first}@{parts.hostname}" if first.startswith("@") and parts.hostname else ""
-
-
-def _header(response, name: str) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None
