@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import sys
 from datetime import datetime
@@ -86,7 +87,9 @@ def main(ctx, config, log_level):
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--brand", prompt="Brand name", help="The brand to watch.")
 @click.option("--force", is_flag=True, help="Overwrite an existing settings.toml.")
-def init(directory: Path, brand: str, force: bool):
+@click.option("--search/--no-search", default=True, show_default=True,
+              help="Add commented-out search feeds (Google News, Reddit...) for BRAND.")
+def init(directory: Path, brand: str, force: bool, search: bool):
     """Write a commented settings.toml for BRAND into DIRECTORY.
 
     Example: monitor init --brand "Bottega Aurora" ~/monitor
@@ -97,6 +100,15 @@ def init(directory: Path, brand: str, force: bool):
     example = example_settings().read_text(encoding="utf-8")
     quoted = json.dumps(brand, ensure_ascii=False)
     text = example.replace('name = "Bottega Aurora"', f"name = {quoted}", 1)
+    # The example's aliases and exclusions are Bottega Aurora's, not the new brand's: they
+    # would be matched, and put in every search query.
+    if brand != "Bottega Aurora":
+        text = re.sub(r"(?m)^aliases = \[.*\]$", "aliases = []", text, count=1)
+        text = re.sub(r"(?m)^exclude = \[.*\]$", "exclude = []", text, count=1)
+    if search:
+        from monitor.search_engines import commented_search_sources
+
+        text += commented_search_sources(brand)
     directory.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     click.echo(f"Wrote {target}. Add your sources, then run: monitor --config {target} scan")
@@ -137,7 +149,7 @@ def scan(obj: Context):
 
 MENTION_FIELDS = ("id", "source", "kind", "url", "title", "text", "author", "language",
                   "rating", "best_rating", "negative", "human_negative", "score", "severity",
-                  "categories", "reasons", "published_at", "found_at")
+                  "categories", "reasons", "published_at", "found_at", "page_note")
 
 
 @main.group(invoke_without_command=True)
@@ -192,15 +204,21 @@ def mentions_mark(obj: Context, mention_id: int, negative: bool):
 
 
 @main.command()
+@click.option("--suggested", is_flag=True,
+              help="Sites found by search sources often, proposed as new sources.")
 @pass_context
-def sources(obj: Context):
+def sources(obj: Context, suggested: bool):
     """List the sources with their health.
 
-    A source is BROKEN after 3 failed scans in a row.
+    A source is BROKEN after 3 failed scans in a row. With --suggested: the sites that
+    search sources found at least [discovery] suggest_after times and no source reads,
+    each with the settings.toml lines that add it.
 
     Example: monitor sources
     """
     settings = obj.settings
+    if suggested:
+        return print_suggested_sites(obj)
     with obj.storage() as storage:
         storage.sync_sources(settings.sources)
         rows = storage.sources_health()
@@ -509,3 +527,48 @@ from monitor.cli_followups import followup, staff, web  # noqa: E402
 main.add_command(followup)
 main.add_command(staff)
 main.add_command(web)
+
+
+# --- discovery: search sources, sightings, suggested sites (issue 8) ---
+
+
+@mentions.command("sightings")
+@click.argument("mention_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
+@pass_context
+def mentions_sightings(obj: Context, mention_id: int, as_json: bool):
+    """List the sources that saw a mention: each source once, when it first saw it, and
+    the link it gave (a search engine's redirect, say).
+
+    Example: monitor mentions sightings 42
+    """
+    with obj.storage() as storage:
+        if storage.mention(mention_id) is None:
+            raise UsageProblem(f"no mention with id {mention_id}")
+        rows = storage.sightings(mention_id)
+    for row in rows:
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            click.echo(f"{row['seen_at']}  {row['source'][:20]:<20} {row['source_type']:<8} "
+                       f"{row['via_url'] or ''}")
+    click.echo(f"{len(rows)} sightings", err=True)
+
+
+def print_suggested_sites(obj: Context) -> None:
+    """`monitor sources --suggested`: each suggested site with the lines that add it."""
+    from monitor.discovery import suggested_sites
+
+    settings = obj.settings
+    with obj.storage() as storage:
+        storage.sync_sources(settings.sources)
+        suggestions = suggested_sites(storage, settings)
+    if not suggestions:
+        click.echo(f"No site found by search at least {settings.discovery.suggest_after} "
+                   "times that no source reads yet.")
+        return
+    for suggestion in suggestions:
+        click.echo(f"# {suggestion.host}: {suggestion.pages} pages naming the brand found by "
+                   f"search since {suggestion.first_seen_at[:10]}, e.g. {suggestion.example}")
+        click.echo(f"# To watch it, add to {settings.path}:")
+        click.echo(suggestion.toml())

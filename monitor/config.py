@@ -59,12 +59,25 @@ class Crawl:
 class Source:
     name: str
     type: str
-    url: str
+    url: str = ""  # required, except for a search source with an engine
     enabled: bool = True
     max_pages: int = 0
     max_depth: int = 2
     all_reviews_are_mentions: bool | None = None
     selectors: dict = field(default_factory=dict)
+    # type = "search" (monitor.search_engines): the engine, and what fills its template.
+    engine: str = ""
+    query: str = ""
+    language: str = ""
+    region: str = ""
+    instance: str = ""
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """New sites found by search: proposed as sources once found this many times."""
+
+    suggest_after: int = 3
 
 
 @dataclass(frozen=True)
@@ -155,6 +168,7 @@ class Settings:
     schedule: Schedule = field(default_factory=Schedule)
     web: Web = field(default_factory=Web)
     staff: list[StaffMember] = field(default_factory=list)
+    discovery: Discovery = field(default_factory=Discovery)
     path: Path = Path(DEFAULT_CONFIG)
 
     @property
@@ -187,6 +201,7 @@ SECTIONS = {
     "alerts": Alerts,
     "schedule": Schedule,
     "web": Web,
+    "discovery": Discovery,
 }
 
 
@@ -223,6 +238,8 @@ def parse_settings(raw: dict, path: Path) -> Settings:
     if not isinstance(sources_raw, list):
         raise ConfigError("sources: must be an array of tables ([[sources]])")
     sources = [_build_source(item, i) for i, item in enumerate(sources_raw)]
+    sources = [resolve_search_source(source, i, values["brand"], values["digest"].language)
+               for i, source in enumerate(sources)]
     _check_unique_names(sources)
     staff = _build_staff(raw.get("staff", []))
     settings = Settings(**values, sources=sources, staff=staff, path=path.resolve())
@@ -277,6 +294,17 @@ def _build_source(item, index: int) -> Source:
     if source.type not in SOURCE_TYPES:
         raise ConfigError(f"{where}.type: must be one of {', '.join(SOURCE_TYPES)}, "
                           f"not {source.type!r}")
+    search_keys = ("engine", "query", "language", "region", "instance")
+    for key in search_keys:
+        if getattr(source, key) and source.type != "search":
+            raise ConfigError(f"{where}.{key}: only for type = \"search\" sources")
+    if source.type == "search" and not source.url:
+        if not source.engine:
+            raise ConfigError(f"{where}.url: missing (a search source needs url, or an "
+                              f"engine: {', '.join(_engine_names())})")
+        return source  # its url is built from the brand in resolve_search_source
+    if not source.url:
+        raise ConfigError(f"{where}.url: missing")
     if not source.url.startswith(("http://", "https://")):
         raise ConfigError(f"{where}.url: must start with http:// or https://, "
                           f"not {source.url!r}")
@@ -325,6 +353,33 @@ def _check_web(web: Web) -> None:
                           f"not {web.base_url!r}")
 
 
+def _engine_names() -> list[str]:
+    from monitor.search_engines import ENGINES
+
+    return list(ENGINES)
+
+
+def resolve_search_source(source: Source, index: int, brand: Brand, language: str) -> Source:
+    """A search source with its feed URL built from its engine and the brand's names."""
+    if source.type != "search" or not source.engine:
+        return source
+    from monitor.search_engines import ENGINES, search_url
+
+    where = f"sources[{index}]"
+    if source.engine not in ENGINES:
+        raise ConfigError(f"{where}.engine: unknown engine {source.engine!r} "
+                          f"(known: {', '.join(ENGINES)})")
+    if source.url:
+        return source
+    if ENGINES[source.engine].template is None:
+        raise ConfigError(f"{where}.url: missing: {source.engine} feeds have no public "
+                          "address; paste your feed's RSS address as url")
+    url = search_url(source.engine, brand.names, query=source.query,
+                     language=source.language or language, region=source.region,
+                     instance=source.instance)
+    return dataclasses.replace(source, url=url)
+
+
 def _check_unique_names(sources: list[Source]) -> None:
     seen = set()
     for index, source in enumerate(sources):
@@ -357,6 +412,8 @@ def _check_values(settings: Settings) -> None:
         ) from None
     if settings.crawl.download_delay < 0 or settings.crawl.timeout <= 0:
         raise ConfigError("crawl.download_delay and crawl.timeout: must be positive")
+    if settings.discovery.suggest_after < 1:
+        raise ConfigError("discovery.suggest_after: must be 1 or more")
     if settings.storage.keep_days < 0:
         raise ConfigError("storage.keep_days: must be 0 (keep forever) or more")
     _check_schedule(settings.schedule)

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from monitor import i18n
+from monitor.discovery import suggested_sites
 from monitor.matching import BrandMatcher
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
@@ -80,6 +81,7 @@ def build_digest(storage, settings, now: datetime | None = None, *,
         "broken_sources": [s for s in storage.sources_health()
                            if (s["consecutive_failures"] or 0) >= BROKEN_AFTER_FAILURES],
         "trend": complaint_trend(storage, now), "language": settings.digest.language,
+        "new_sites": suggested_sites(storage, settings),  # issue 8: discovery
     }
     env = environment(settings)
     return Digest(

@@ -43,6 +43,9 @@ TEXTS = {
                        "di persona.",
         "alert_footer": "Avviso immediato di monitor; il reclamo sarà anche nel prossimo "
                         "digest.",
+        "new_sites": "Nuovi siti che parlano di te",
+        "new_site": "{host} parla spesso di te: {count} pagine trovate dalla ricerca. "
+                    "Per seguirlo, aggiungi a settings.toml:",
     },
     "en": {
         "subject": "[{brand}] {date}: {count} complaints to follow up",
@@ -83,6 +86,9 @@ TEXTS = {
         "alert_intro": "A serious complaint was just found: answer it personally, today.",
         "alert_footer": "Immediate alert from monitor; the complaint will also be in the next "
                         "digest.",
+        "new_sites": "New sites that talk about you",
+        "new_site": "{host} talks about you often: {count} pages found by search. "
+                    "To watch it, add to settings.toml:",
     },
 }
 

@@ -8,8 +8,9 @@ entries (the spider sends its SourceOutcome last).
 from __future__ import annotations
 
 from monitor.classify import classify
-from monitor.identity import canonical_url, content_hash, mention_key
-from spiders.items import Entry, SourceOutcome
+from monitor.discovery import merge_target, record_sighting, sighting
+from monitor.identity import canonical_url, content_hash
+from spiders.items import Entry, Sighting, SourceOutcome
 
 
 class MentionPipeline:
@@ -28,6 +29,9 @@ class MentionPipeline:
         elif isinstance(item, Entry):
             result = store_entry(item, spider.storage, spider.matcher, spider.scan_id)
             self.stats.inc_value(f"monitor/{result}")
+        elif isinstance(item, Sighting):
+            record_sighting(spider.storage, item.source, item.mention_key, item.mention_key,
+                            item.url, item.via_url)
         return item
 
     @staticmethod
@@ -47,9 +51,14 @@ def store_entry(entry: Entry, storage, matcher, scan_id: int | None) -> str:
     text = f"{entry.title}\n{entry.text}" if entry.title else entry.text
     if not entry.always_mention and not matcher.find(text):
         return "not_a_mention"
+    target = merge_target(entry, storage)
+    if target.keep_stored:
+        record_sighting(storage, entry.source, target.key, target.own_key,
+                        canonical_url(entry.url), entry.via_url)
+        return "unchanged"
     verdict = classify(text, rating=entry.rating, best_rating=entry.best_rating)
     mention = {
-        "key": mention_key(entry.url, entry.entry_id),
+        "key": target.key,
         "source_id": storage.source_id(entry.source),
         "kind": entry.kind,
         "url": canonical_url(entry.url),
@@ -69,5 +78,7 @@ def store_entry(entry: Entry, storage, matcher, scan_id: int | None) -> str:
         "severity": verdict.severity,
         "categories": list(verdict.categories),
         "reasons": list(verdict.reasons),
+        "page_note": entry.page_note or None,
     }
-    return storage.save_mention(mention, scan_id)
+    return storage.save_mention(mention, scan_id, sighting=sighting(
+        entry.source, target.own_key, mention["url"], entry.via_url))

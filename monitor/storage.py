@@ -264,13 +264,15 @@ class Storage(FollowupRecords):
 
     # Mentions ------------------------------------------------------------------------
 
-    def save_mention(self, mention: dict, scan_id: int | None = None) -> str:
+    def save_mention(self, mention: dict, scan_id: int | None = None,
+                     sighting: dict | None = None) -> str:
         """Insert a mention, or update it when its content changed.
 
         `mention` holds the columns of the mentions table, with `key` its stable identity
         and `content_hash` a hash of its text. Returns "new", "updated" or "unchanged".
         A stored human label (`human_negative`) is never overwritten. A mention deleted by
         retention (`prune_mentions`) is "unchanged": it is not stored, and not mailed, again.
+        `sighting` (the arguments of `record_sighting`) is recorded with the mention.
         """
         now = utcnow()
         values = _encode(mention)
@@ -282,15 +284,19 @@ class Storage(FollowupRecords):
             return "unchanged"
         if existing is None:
             self._write("insert", {**values, "found_at": now, "updated_at": now,
-                                   "scan_id": scan_id})
+                                   "scan_id": scan_id}, sighting=sighting)
             return "new"
         if existing[1] == mention.get("content_hash"):
+            if sighting:
+                self.record_sighting(mention["key"], **sighting)
             return "unchanged"
         values.pop("key")
-        self._write("update", {**values, "updated_at": now, "scan_id": scan_id}, existing[0])
+        self._write("update", {**values, "updated_at": now, "scan_id": scan_id}, existing[0],
+                    sighting=sighting)
         return "updated"
 
-    def _write(self, action: str, values: dict, mention_id: int | None = None) -> None:
+    def _write(self, action: str, values: dict, mention_id: int | None = None,
+               sighting: dict | None = None) -> None:
         # Plain SQL: a scan writes thousands of rows, and sqlite-utils' insert()
         # introspects the table on every call.
         columns = list(values)
@@ -303,6 +309,12 @@ class Storage(FollowupRecords):
             params = [values[c] for c in columns] + [mention_id]
         with self.db.atomic():
             self.db.execute(sql, params)
+            if sighting:
+                self._insert_sighting(values.get("key") or self._key_of(mention_id), **sighting)
+
+    def _key_of(self, mention_id: int) -> str:
+        return self.db.execute("select key from mentions where id = ?", [mention_id]).fetchone()[0]
+
     def known_keys(self, keys: Iterable[str]) -> set[str]:
         """Those of `keys` that identify a stored mention (a reviews spider stops paging
         at a page of reviews it already has)."""
@@ -596,6 +608,81 @@ class Storage(FollowupRecords):
         return self.db.execute("select 1 from pruned_mentions where key = ?",
                                [key]).fetchone() is not None
 
+    # Discovery: sightings of mentions, sites found by search (issue 8; m050_discovery) -
+
+    def record_sighting(self, mention_key: str, source: str, *, entry_key: str, page: str,
+                        host: str, via_url: str | None) -> None:
+        """Record that `source` saw mention `mention_key` (once per mention and source;
+        `entry_key` is the identity the source's own entry had, `via_url` the link it
+        gave, a search engine's redirect say)."""
+        if self.db.execute("select 1 from sightings where mention_key = ? and source_id = ?",
+                           [mention_key, self.source_id(source)]).fetchone():
+            return  # a read costs less than a write transaction, on every rescan
+        with self.db.atomic():
+            self._insert_sighting(mention_key, source, entry_key=entry_key, page=page,
+                                  host=host, via_url=via_url)
+
+    def _insert_sighting(self, mention_key: str, source: str, *, entry_key: str, page: str,
+                         host: str, via_url: str | None) -> None:
+        self.db.execute(
+            "insert or ignore into sightings (mention_key, source_id, entry_key, page,"
+            " host, via_url, seen_at) values (?, ?, ?, ?, ?, ?, ?)",
+            [mention_key, self.source_id(source), entry_key, page, host, via_url, utcnow()])
+        types = self.__dict__.setdefault("_source_types", {})
+        if source not in types:
+            types[source] = (self._source_row(source) or {}).get("type")
+        if types[source] == "search":
+            self.__dict__["_search_seen"] = True
+
+    def sightings(self, mention_id: int) -> list[dict]:
+        """Who saw mention `mention_id`: source, its type, seen_at and via_url, oldest first."""
+        return list(self.db.query(
+            "select s.name as source, s.type as source_type, g.seen_at, g.via_url"
+            " from sightings g join sources s on s.id = g.source_id"
+            " join mentions m on m.key = g.mention_key where m.id = ?"
+            " order by g.seen_at, g.rowid", [mention_id]))
+
+    def mention_exists(self, key: str) -> bool:
+        return self.db.execute("select 1 from mentions where key = ?",
+                               [key]).fetchone() is not None
+
+    def sighted_mention_key(self, entry_key: str) -> str | None:
+        """The stored mention an entry with identity `entry_key` was merged into, if any."""
+        row = self.db.execute(
+            "select g.mention_key from sightings g join mentions m on m.key = g.mention_key"
+            " where g.entry_key = ? limit 1", [entry_key]).fetchone()
+        return row[0] if row else None
+
+    def page_mention(self, url: str, *, found_by_search: bool = False) -> dict | None:
+        """The stored mention of the page at canonical `url` (a post or entry, not a comment
+        or review): its key and page_note; with `found_by_search`, only one a search source
+        saw."""
+        sql = ("select m.key, m.page_note from mentions m where m.url = ?"
+               " and m.kind in ('entry', 'post', 'search')")
+        if found_by_search:
+            sql += (" and exists (select 1 from sightings g join sources s"
+                    " on s.id = g.source_id where g.mention_key = m.key and s.type = 'search')")
+        rows = list(self.db.query(sql + " order by m.id limit 1", [url]))
+        return rows[0] if rows else None
+
+    def search_sightings_exist(self) -> bool:
+        """Whether a search source has seen any mention (cheap; asked once per entry)."""
+        if "_search_seen" not in self.__dict__:
+            self.__dict__["_search_seen"] = self.db.execute(
+                "select 1 from sightings g join sources s on s.id = g.source_id"
+                " where s.type = 'search' limit 1").fetchone() is not None
+        return self.__dict__["_search_seen"]
+
+    def hosts_found_by_search(self, min_pages: int) -> list[dict]:
+        """Sites on which search sources found at least `min_pages` pages naming the brand:
+        host, pages, an example page and when it was first seen; most pages first."""
+        return list(self.db.query(
+            "select g.host, count(distinct g.page) as pages, min(g.page) as example,"
+            " min(g.seen_at) as first_seen_at from sightings g"
+            " join sources s on s.id = g.source_id"
+            " where s.type = 'search' and coalesce(g.host, '') != ''"
+            " group by g.host having pages >= ? order by pages desc, g.host", [min_pages]))
+
     def each_mention(self) -> Iterator[dict]:
         """Every stored mention with its source's name, oldest first, one at a time."""
         sql = ("select m.*, s.name as source, s.type as source_type from mentions m"
@@ -649,3 +736,22 @@ def m020_delivery(db: sqlite_utils.Database) -> None:
     )
     db["alerts"].create_index(["status"])
     db["digests"].create_index(["status"])
+
+
+# --- Discovery (issue 8) ----------------------------------------------------------------
+# A sighting is one source seeing one mention (a search engine's result, the blog's own
+# feed): the same post found three ways is one mention with three sightings.
+
+
+@MIGRATIONS()
+def m050_discovery(db: sqlite_utils.Database) -> None:
+    db["sightings"].create(
+        {"mention_key": str, "source_id": int, "entry_key": str, "page": str, "host": str,
+         "via_url": str, "seen_at": str},
+        pk=("mention_key", "source_id"), foreign_keys=[("source_id", "sources", "id")],
+    )
+    db["sightings"].create_index(["entry_key"])
+    db["sightings"].create_index(["host"])
+    # Why a mention's text is the search result's snippet and not the page's own text.
+    db["mentions"].add_column("page_note", str)
+    db["mentions"].create_index(["url"])

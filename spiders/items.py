@@ -21,6 +21,22 @@ class Entry:
     rating: float | None = None
     best_rating: float | None = None
     always_mention: bool = False
+    # Found by a search source: the link the engine gave (maybe a redirect wrapper), and
+    # why the text is the engine's snippet rather than the page's own ("" when it is not).
+    found_by_search: bool = False
+    via_url: str = ""
+    page_note: str = ""
+
+
+@dataclass
+class Sighting:
+    """A search source found a mention already stored with its page's own text: only the
+    sighting is recorded, the mention is left as it is."""
+
+    source: str
+    mention_key: str
+    url: str
+    via_url: str
 
 
 @dataclass

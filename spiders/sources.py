@@ -43,8 +43,10 @@ def reader_types() -> dict:
     from spiders.blog import BlogReader
     from spiders.feeds import FeedReader
     from spiders.reviews import ReviewsReader
+    from spiders.search import SearchReader
 
-    return {"feed": FeedReader, "reviews": ReviewsReader, "blog": BlogReader}
+    return {"feed": FeedReader, "reviews": ReviewsReader, "blog": BlogReader,
+            "search": SearchReader}
 
 
 class SourcesSpider(scrapy.Spider):
@@ -75,11 +77,12 @@ class SourcesSpider(scrapy.Spider):
                 yield request
 
     def request(self, source, url, callback, conditional=False, required=True,
-                meta=None) -> scrapy.Request:
+                meta=None, fallback=None) -> scrapy.Request:
         """A request on behalf of `source`, counted until its callback or errback ends.
 
         A failed required request fails the source; a failed optional one (a link found
-        while crawling a blog) is only logged as a warning.
+        while crawling a blog) is only logged as a warning. `fallback`, when given, is
+        called with the reason of a failure and yields the items to use instead.
         """
         headers = {}
         if conditional:
@@ -93,7 +96,7 @@ class SourcesSpider(scrapy.Spider):
             url, callback=callback, errback=self.failed, headers=headers,
             cb_kwargs={"source": source}, dont_filter=True,
             meta={"handle_httpstatus_list": [304], "source": source.name,
-                  "required": required, **(meta or {})},
+                  "required": required, "fallback": fallback, **(meta or {})},
         )
 
     async def run_parser(self, function, *args):
@@ -112,6 +115,8 @@ class SourcesSpider(scrapy.Spider):
             self.progress[name].errors.append(reason)
         else:
             self.logger.warning("source %r: %s", name, reason)
+        if request.meta.get("fallback") is not None:
+            yield from request.meta["fallback"](describe_failure(failure))
         yield from self.finish(name)
 
     def finish(self, name: str, unchanged: bool = False):
