@@ -107,7 +107,7 @@ def apply_action(obj: Context, followup_id: int, action: str, by: str, **details
     if details.get("assignee"):
         check_staff(settings, details["assignee"], "ASSIGNEE")
     with opened_storage(obj) as storage:
-        from monitor.storage_followups import FollowupNotFound
+        from monitor.storage import FollowupNotFound
 
         try:
             row = storage.change_followup(followup_id, action, by=by, **details)

@@ -1,9 +1,8 @@
 """Storage of follow-ups, their history, staff passwords and the web inbox's secrets.
 
-Part of `monitor.storage.Storage` (a mixin, split out to keep modules small): the schema
-is migration m040_followups in storage.py. The rules of the follow-up state machine live
-in monitor.followup; this module only applies the changes it plans, one event row per
-change, in one transaction.
+Part of `monitor.storage.Storage`; the schema is migration m040_followups in schema.py.
+The rules of the follow-up state machine live in monitor.followup; this module only
+applies the changes it plans, one event row per change, in one transaction.
 """
 
 from __future__ import annotations

@@ -1,0 +1,216 @@
+"""Sources and their health, the robots.txt cache, scans, and the mentions themselves.
+
+Part of `monitor.storage.Storage`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+from monitor.storage.schema import _decode, _encode, utcnow
+
+
+class MentionRecords:
+    # Sources -------------------------------------------------------------------------
+
+    def sync_sources(self, sources: Iterable) -> dict[str, dict]:
+        """Make the sources table hold every configured source; return rows by name."""
+        table = self.db["sources"]
+        with self.db.atomic():
+            for source in sources:
+                existing = self._source_row(source.name)
+                values = {"name": source.name, "type": source.type, "url": source.url}
+                if existing is None:
+                    table.insert(values)
+                elif (existing["type"], existing["url"]) != (source.type, source.url):
+                    # A changed URL is a different resource: forget its cache validators.
+                    table.update(existing["id"], {**values, "etag": None, "last_modified": None})
+        return {row["name"]: row for row in table.rows}
+
+    def _source_row(self, name: str) -> dict | None:
+        rows = list(self.db["sources"].rows_where("name = ?", [name]))
+        return rows[0] if rows else None
+
+    def source(self, name: str) -> dict | None:
+        """The stored row of the source called `name`, or None."""
+        return self._source_row(name)
+
+    def source_id(self, name: str) -> int:
+        """The id of the source called `name` (ids never change, so they are cached)."""
+        cache = self.__dict__.setdefault("_source_ids", {})
+        if name not in cache:
+            cache[name] = self._source_row(name)["id"]
+        return cache[name]
+
+    def record_source_success(self, name: str, etag: str | None, last_modified: str | None,
+                              entry_count: int | None) -> None:
+        """A scan read the source: clear its failures and keep its cache validators."""
+        row = self._source_row(name)
+        values = {"last_success_at": utcnow(), "consecutive_failures": 0, "last_error": None,
+                  "etag": etag, "last_modified": last_modified}
+        if entry_count is not None:
+            values["last_entry_count"] = entry_count
+        self.db["sources"].update(row["id"], values)
+
+    def record_source_failure(self, name: str, error: str) -> None:
+        """A scan could not read the source: keep the error and count the failure."""
+        row = self._source_row(name)
+        self.db["sources"].update(row["id"], {
+            "last_error": error, "last_error_at": utcnow(),
+            "consecutive_failures": (row["consecutive_failures"] or 0) + 1,
+        })
+
+    def sources_health(self) -> list[dict]:
+        """Every source with its health and the number of mentions it gave."""
+        return list(self.db.query(
+            "select s.*, (select count(*) from mentions m where m.source_id = s.id) as mentions"
+            " from sources s order by s.name"
+        ))
+
+    # Robots.txt cache ----------------------------------------------------------------
+
+    def cached_robots(self, netloc: str) -> dict | None:
+        rows = list(self.db["robots_cache"].rows_where("netloc = ?", [netloc]))
+        return rows[0] if rows else None
+
+    def cache_robots(self, netloc: str, status: int, body: bytes) -> None:
+        self.db["robots_cache"].upsert(
+            {"netloc": netloc, "fetched_at": utcnow(), "status": status, "body": body},
+            pk="netloc",
+        )
+
+    # Scans ---------------------------------------------------------------------------
+
+    def start_scan(self, pid: int) -> int:
+        return self.db["scans"].insert(
+            {"started_at": utcnow(), "status": "running", "pid": pid}
+        ).last_pk
+
+    def finish_scan(self, scan_id: int, *, status: str, sources_ok: int, sources_failed: int,
+                    new_mentions: int, updated_mentions: int, errors: dict[str, str]) -> dict:
+        """Close the scan row with its counts; return it."""
+        self.db["scans"].update(scan_id, {
+            "finished_at": utcnow(), "status": status, "sources_ok": sources_ok,
+            "sources_failed": sources_failed, "new_mentions": new_mentions,
+            "updated_mentions": updated_mentions,
+            "errors": json.dumps(errors, ensure_ascii=False),
+        })
+        return self.db["scans"].get(scan_id)
+
+    # Mentions ------------------------------------------------------------------------
+
+    def save_mention(self, mention: dict, scan_id: int | None = None,
+                     sighting: dict | None = None) -> str:
+        """Insert a mention, or update it when its content changed.
+
+        `mention` holds the columns of the mentions table, with `key` its stable identity
+        and `content_hash` a hash of its text. Returns "new", "updated" or "unchanged".
+        A stored human label (`human_negative`) is never overwritten. A mention deleted by
+        retention (`prune_mentions`) is "unchanged": it is not stored, and not mailed, again.
+        `sighting` (the arguments of `record_sighting`) is recorded with the mention.
+        """
+        now = utcnow()
+        values = _encode(mention)
+        values.pop("human_negative", None)
+        existing = self.db.execute(
+            "select id, content_hash from mentions where key = ?", [mention["key"]]
+        ).fetchone()
+        if existing is None and self._was_pruned(mention["key"]):
+            return "unchanged"
+        if existing is None:
+            self._write("insert", {**values, "found_at": now, "updated_at": now,
+                                   "scan_id": scan_id}, sighting=sighting)
+            return "new"
+        if existing[1] == mention.get("content_hash"):
+            if sighting:
+                self.record_sighting(mention["key"], **sighting)
+            return "unchanged"
+        values.pop("key")
+        self._write("update", {**values, "updated_at": now, "scan_id": scan_id}, existing[0],
+                    sighting=sighting)
+        return "updated"
+
+    def _write(self, action: str, values: dict, mention_id: int | None = None,
+               sighting: dict | None = None) -> None:
+        # Plain SQL: a scan writes thousands of rows, and sqlite-utils' insert()
+        # introspects the table on every call.
+        columns = list(values)
+        if action == "insert":
+            sql = (f"insert into mentions ({', '.join(columns)}) "
+                   f"values ({', '.join('?' for _ in columns)})")
+            params = [values[c] for c in columns]
+        else:
+            sql = f"update mentions set {', '.join(f'{c} = ?' for c in columns)} where id = ?"
+            params = [values[c] for c in columns] + [mention_id]
+        with self.db.atomic():
+            self.db.execute(sql, params)
+            if sighting:
+                self._insert_sighting(values.get("key") or self._key_of(mention_id), **sighting)
+
+    def _key_of(self, mention_id: int) -> str:
+        return self.db.execute("select key from mentions where id = ?", [mention_id]).fetchone()[0]
+
+    def known_keys(self, keys: Iterable[str]) -> set[str]:
+        """Those of `keys` that identify a stored mention (a reviews spider stops paging
+        at a page of reviews it already has)."""
+        keys = list(keys)
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            found.update(row[0] for row in self.db.execute(
+                f"select key from mentions where key in ({marks})", chunk))
+        return found
+
+    def mentions(self, *, negative: bool | None = None, since: str | None = None,
+                 undigested: bool = False) -> list[dict]:
+        """Stored mentions, newest first, with their source's name and type."""
+        where, params = [], []
+        if negative is not None:
+            where.append("coalesce(m.human_negative, m.negative) = ?")
+            params.append(int(negative))
+        if since:
+            where.append("coalesce(m.published_at, m.found_at) >= ?")
+            params.append(since)
+        if undigested:
+            where.append("m.digest_id is null")
+        sql = ("select m.*, s.name as source, s.type as source_type from mentions m"
+               " join sources s on s.id = m.source_id")
+        if where:
+            sql += " where " + " and ".join(where)
+        sql += " order by coalesce(m.published_at, m.found_at) desc, m.id desc"
+        return [_decode(row) for row in self.db.query(sql, params)]
+
+    def mention(self, mention_id: int) -> dict | None:
+        rows = list(self.db.query(
+            "select m.*, s.name as source, s.type as source_type from mentions m"
+            " join sources s on s.id = m.source_id where m.id = ?", [mention_id]))
+        return _decode(rows[0]) if rows else None
+
+    def mark_mention(self, mention_id: int, negative: bool) -> None:
+        """Store a person's label for a mention; re-classification never overrides it."""
+        self.db["mentions"].update(mention_id, {"human_negative": int(negative)})
+
+    def labelled_mentions(self) -> Iterator[dict]:
+        """Mentions a person has labelled."""
+        for row in self.db.query("select * from mentions where human_negative is not null"):
+            yield _decode(row)
+
+    # Digests -------------------------------------------------------------------------
+
+    def record_digest(self, mention_ids: list[int], *, status: str, recipients: list[str],
+                      negative_count: int, error: str | None = None) -> int:
+        """Record a digest; when it was sent, mark its mentions as digested with it."""
+        with self.db.atomic():
+            digest_id = self.db["digests"].insert({
+                "created_at": utcnow(), "status": status,
+                "sent_at": utcnow() if status == "sent" else None,
+                "recipients": json.dumps(recipients), "mention_count": len(mention_ids),
+                "negative_count": negative_count, "error": error,
+            }).last_pk
+            if status == "sent":
+                self.db.conn.executemany(
+                    "update mentions set digest_id = ? where id = ? and digest_id is null",
+                    [(digest_id, mention_id) for mention_id in mention_ids],
+                )
+        return digest_id
