@@ -18,9 +18,9 @@ from monitor.classify import (
 SHARED_EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 DEV_SET = SHARED_EVAL / "en_amazon_dev.jsonl"
 ITALIAN_SET = Path(__file__).parent / "data" / "classify" / "it_reviews.jsonl"
-# Figures reached when these thresholds were set (bench/classify.py): dev F1 0.755,
+# Figures reached when these thresholds were set (bench/classify.py): dev F1 0.770,
 # Italian set F1 0.975. A drop below these fails the build.
-DEV_F1_FLOOR = 0.75
+DEV_F1_FLOOR = 0.765
 ITALIAN_F1_FLOOR = 0.96
 
 

@@ -2,13 +2,16 @@
 
 English: the movie-review, tweet and NYT-editorial ground truth of the vaderSentiment 3.3.2
 source archive (MIT; the Amazon file is left out on purpose, since the development set comes
-from it) plus the sentences the team wrote in tools/training/en_examples.jsonl.
+from it), the UCI "Sentiment Labelled Sentences" (Amazon, Yelp and IMDb review sentences,
+Kotzias et al. 2015, CC BY 4.0) as shipped in the test fixtures of the npm package
+sentiment 5.0.2 (MIT), plus the sentences the team wrote in tools/training/en_examples.jsonl.
 Italian: only the team's own tools/training/it_examples.jsonl.
 The development set (../shared/eval) and tests/data are never read here.
 
 Usage (needs scikit-learn, from the optional "train" extra):
     python tools/train_detector.py                 # downloads the vaderSentiment sdist with pip
-    python tools/train_detector.py --vader-sdist vaderSentiment-3.3.2.tar.gz
+    python tools/train_detector.py --vader-sdist vaderSentiment-3.3.2.tar.gz \
+        --sentiment-npm sentiment-5.0.2.tgz          # (npm pack sentiment@5.0.2)
 """
 
 import argparse
@@ -41,6 +44,8 @@ VADER_FILES = (
 AMBIGUOUS = 0.5  # like the dev set: drop items whose mean rating is within +-0.5 of 0
 MIN_DOCUMENT_FREQUENCY = {"en": 3, "it": 2}
 TEAM_EXAMPLE_WEIGHT = {"en": 3.0, "it": 1.0}
+UCI_FILES = ("amazon.json", "yelp.json", "imdb.json")  # in package/test/fixtures/
+UCI_WEIGHT = 3.0  # real review sentences, the detector's domain (chosen by cross-validation)
 NEUTRAL_WEIGHT = 3.0
 REGULARISATION = (0.05, 0.1, 0.3, 1.0)
 MIN_WEIGHT = 0.02
@@ -68,6 +73,17 @@ def vader_examples(sdist: Path) -> list[tuple[str, bool]]:
             if Path(member.name).name in VADER_FILES:
                 text = inner.extractfile(member).read().decode("utf-8", errors="replace")
                 examples += _ground_truth(text)
+    return examples
+
+
+def uci_examples(tarball: Path) -> list[tuple[str, bool]]:
+    """The UCI labelled review sentences in the npm ``sentiment`` package's test fixtures
+    (``{"text": ..., "class": 0|1}``, 0 = negative)."""
+    examples = []
+    with tarfile.open(tarball) as archive:
+        for name in UCI_FILES:
+            rows = json.load(archive.extractfile(f"package/test/fixtures/{name}"))
+            examples += [(row["text"], row["class"] == 0) for row in rows]
     return examples
 
 
@@ -170,12 +186,14 @@ def main() -> None:
     """Train both models and write them to monitor/detector_data/."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vader-sdist", type=Path, help="vaderSentiment-3.3.2.tar.gz")
+    parser.add_argument("--sentiment-npm", type=Path, help="sentiment-5.0.2.tgz (npm pack)")
     parser.add_argument("--languages", default="en,it")
     args = parser.parse_args()
     for language in args.languages.split(","):
         examples = team_examples(language)
         if language == "en":
             examples += [(t, n, 1.0) for t, n in _vader(args.vader_sdist)]
+            examples += [(t, n, UCI_WEIGHT) for t, n in _uci(args.sentiment_npm)]
         model = train(language, examples)
         path = DATA_DIR / f"{language}_model.json"
         path.write_text(json.dumps(model, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
@@ -187,6 +205,20 @@ def _vader(sdist: Path | None) -> list[tuple[str, bool]]:
         return vader_examples(sdist)
     with tempfile.TemporaryDirectory() as folder:
         return vader_examples(download_vader_sdist(Path(folder)))
+
+
+def download_sentiment_npm(folder: Path) -> Path:
+    """Fetch the npm package sentiment 5.0.2 (its tarball holds the UCI sentences) with npm."""
+    command = ["npm", "pack", "sentiment@5.0.2", "--silent", "--pack-destination", str(folder)]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return next(folder.glob("sentiment-5.0.2.tgz"))
+
+
+def _uci(tarball: Path | None) -> list[tuple[str, bool]]:
+    if tarball:
+        return uci_examples(tarball)
+    with tempfile.TemporaryDirectory() as folder:
+        return uci_examples(download_sentiment_npm(Path(folder)))
 
 
 if __name__ == "__main__":
