@@ -143,7 +143,9 @@ def scan(obj: Context):
                f"{len(result.errors)} failed.")
     for name, error in result.errors.items():
         click.echo(f"  source {name!r} failed: {error}", err=True)
-    alerts_ok = alerts_after_scan(settings)  # urgent alerts (issue 5); never undoes the scan
+    from monitor.cli_mail import alerts_after_scan
+
+    alerts_ok = alerts_after_scan(settings)  # urgent alerts; never undoes the scan
     sys.exit(0 if result.ok and alerts_ok else EXIT_PARTIAL)
 
 
@@ -299,237 +301,7 @@ def demo(out_dir: Path):
     click.echo(report)
 
 
-# --- digest and alerts (issue 5) ---------------------------------------------------------
-
-
-@main.command()
-@click.option("--dry-run", is_flag=True,
-              help="Write the digest to files (--out), send nothing, mark nothing.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="With --dry-run: the folder for digest.html, digest.txt and digest.eml.")
-@click.option("--force", is_flag=True,
-              help="Send the last sent digest again, with the same mentions.")
-@pass_context
-def digest(obj: Context, dry_run: bool, out_dir: Path | None, force: bool):
-    """Mail the digest of every mention not yet in a sent digest.
-
-    The mentions are marked as digested only once the SMTP server accepted the message:
-    when sending fails nothing is marked and the next run sends it all. A second run
-    with nothing new sends nothing (unless [digest] send_when_empty = true).
-
-    Exit code 0: sent, or nothing new to send; 1: the server did not accept the message
-    (nothing marked); 2: configuration error (no recipients, password variable unset).
-
-    Example: monitor digest            (or: monitor digest --dry-run --out /tmp/digest)
-    """
-    from monitor.delivery import NothingToResend, render_digest, send_digest
-    from monitor.digest import write_digest
-    from monitor.mailer import MailConfigError, MailError
-
-    settings = obj.settings
-    if dry_run:
-        if out_dir is None:
-            raise UsageProblem("--dry-run needs --out DIR")
-        with obj.storage() as storage:
-            try:
-                result, _ = render_digest(storage, settings, force=force)
-            except NothingToResend as exc:
-                raise UsageProblem(str(exc)) from None
-        paths = write_digest(result, out_dir, settings.digest.sender,
-                             settings.digest.recipients)
-        click.echo(f"{result.subject}\nWrote {', '.join(str(p) for p in paths)}")
-        return
-    if out_dir is not None:
-        raise UsageProblem("--out is for --dry-run only")
-    try:
-        outcome = send_digest(settings, force=force)
-    except (MailConfigError, NothingToResend) as exc:
-        raise UsageProblem(str(exc)) from None
-    except MailError as exc:
-        click.echo(f"Error: digest not sent, nothing marked (the next run includes it "
-                   f"all): {exc}", err=True)
-        sys.exit(EXIT_PARTIAL)
-    for row in outcome.interrupted:
-        click.echo(f"Warning: digest {row['id']} of {row['created_at']} was cut off while "
-                   "sending, so it may or may not have arrived; its mentions are sent again, "
-                   "marked as maybe already received.", err=True)
-    if not outcome.sent:
-        click.echo("Nothing new since the last digest: no mail sent "
-                   "([digest] send_when_empty = false).")
-        return
-    digest_result = outcome.digest
-    click.echo(f"Sent digest {outcome.digest_id} to {', '.join(settings.digest.recipients)}: "
-               f"{digest_result.subject} ({len(digest_result.mention_ids)} mentions"
-               f"{', re-sent' if force else ''}).")
-    _report_refused(outcome.refused)
-    sys.exit(EXIT_PARTIAL if outcome.refused else 0)
-
-
-def _report_refused(refused: dict[str, str]) -> None:
-    for address, reply in refused.items():
-        click.echo(f"Warning: the server refused the recipient {address}: {reply}", err=True)
-# --- service: run, status, prune, export ---
-
-
-@main.command()
-@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the log to this file (it is appended to).")
-@pass_context
-def run(obj: Context, log_file: Path | None):
-    """Run as a service: scan every [schedule] scan_every, mail alerts after each scan,
-    send the digest daily at [digest] time; stop cleanly on SIGTERM or Ctrl-C.
-
-    Each scan runs in a child process, killed after [schedule] scan_timeout. A digest
-    missed while the service was down is sent once when it starts. Exit code 0 after a
-    clean stop; 2 configuration error; 3 another `monitor run` serves this database.
-
-    Example: monitor --config /etc/monitor/settings.toml --log-level INFO run
-    """
-    from monitor.service import Service, ServiceRunning
-
-    settings = obj.settings
-    level = logging.getLevelName(logging.getLogger().level)
-    if log_file:
-        configure_logging(level, str(log_file))
-    service = Service(settings, log_level=level, with_alerts="alerts" in main.commands)
-    try:
-        sys.exit(service.run())
-    except ServiceRunning as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_LOCKED)
-
-
-@main.command()
-@click.option("--json", "as_json", is_flag=True, help="One JSON object, for monitoring.")
-@pass_context
-def status(obj: Context, as_json: bool):
-    """Show the last scan, the last digest, open complaints and the database size.
-
-    Exit code 1 when the last scan started more than twice [schedule] scan_every ago
-    (6 hours when not set) or the last digest failed; 0 otherwise.
-
-    Example: monitor status --json
-    """
-    from monitor.status import build_status, format_status
-
-    settings = obj.settings
-    with obj.storage() as storage:
-        report = build_status(storage, settings)
-    click.echo(json.dumps(report, ensure_ascii=False) if as_json else format_status(report))
-    sys.exit(0 if report["healthy"] else EXIT_PARTIAL)
-
-
-@main.command()
-@pass_context
-def alerts(obj: Context):
-    """Mail each new complaint at or above [alerts] min_severity at once, one message each,
-    once only. Does nothing when [alerts] enabled = false. `monitor scan` runs it too.
-
-    Exit code 0: every alert sent (or none due); 1: the server did not accept one (it and
-    the rest are tried again next time); 2: configuration error.
-
-    Example: monitor alerts
-    """
-    from monitor.mailer import MailConfigError
-
-    settings = obj.settings
-    if not settings.alerts.enabled:
-        click.echo("Alerts are off ([alerts] enabled = false): nothing sent.")
-        return
-    try:
-        ok = _send_alerts(settings)
-    except MailConfigError as exc:
-        raise UsageProblem(str(exc)) from None
-    sys.exit(0 if ok else EXIT_PARTIAL)
-
-
-def _send_alerts(settings) -> bool:
-    """Send the due alerts and report them; True when all went well."""
-    from monitor.delivery import send_alerts
-
-    outcome = send_alerts(settings)
-    for row in outcome.interrupted:
-        click.echo(f"Warning: alert {row['id']} was cut off while sending; it is sent "
-                   "again, marked as maybe already received.", err=True)
-    for subject in outcome.sent:
-        click.echo(f"Alert sent: {subject}")
-    _report_refused(outcome.refused)
-    if outcome.error is not None:
-        click.echo(f"Error: alert not sent (it is tried again next time): {outcome.error}",
-                   err=True)
-    return outcome.error is None and not outcome.refused
-
-
-def alerts_after_scan(settings) -> bool:
-    """Send the urgent alerts at the end of a scan when [alerts] enabled; True when fine.
-
-    Whatever goes wrong here is reported and turns the exit code to 1; the scan's
-    mentions are already stored and stay so.
-    """
-    if not settings.alerts.enabled:
-        return True
-    try:
-        return _send_alerts(settings)
-    except Exception as exc:  # noqa: BLE001 - an alert failure must not fail the scan
-        click.echo(f"Error: urgent alerts not sent: {exc}", err=True)
-        return False
-
-
-@main.command()
-@pass_context
-def prune(obj: Context):
-    """Delete non-negative mentions found more than [storage] keep_days ago.
-
-    Complaints (negative by the detector or by your label) are always kept. Exit code
-    0 done (or keep_days = 0: nothing to do); 3 a scan is running, try later.
-
-    Example: monitor prune
-    """
-    from monitor.retention import prune_old_mentions
-    from monitor.scan import ScanLocked
-
-    settings = obj.settings
-    if settings.storage.keep_days == 0:
-        click.echo("storage.keep_days is 0: mentions are kept forever, nothing to prune.")
-        return
-    try:
-        deleted = prune_old_mentions(settings)
-    except ScanLocked as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_LOCKED)
-    click.echo(f"Deleted {deleted} non-negative mentions found more than "
-               f"{settings.storage.keep_days} days ago.")
-
-
-@main.command()
-@click.option("--format", "form", type=click.Choice(["csv", "json"]), default="csv",
-              show_default=True, help="CSV with a header row, or one JSON array.")
-@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
-@pass_context
-def export(obj: Context, form: str, out_file: Path | None):
-    """Write every stored mention, oldest first, as CSV or JSON.
-
-    Example: monitor export --format csv --out mentions.csv
-    """
-    from monitor.retention import export_mentions
-
-    with obj.storage() as storage:
-        if out_file is None:
-            count = export_mentions(storage.each_mention(), sys.stdout, form)
-        else:
-            with open(out_file, "w", encoding="utf-8", newline="") as out:
-                count = export_mentions(storage.each_mention(), out, form)
-    click.echo(f"{count} mentions exported", err=True)
-# --- follow-ups and web inbox (issue 6) ---
-from monitor.cli_followups import followup, staff, web  # noqa: E402
-
-main.add_command(followup)
-main.add_command(staff)
-main.add_command(web)
-
-
-# --- discovery: search sources, sightings, suggested sites (issue 8) ---
+# --- mentions seen by several sources (issue 8) ---
 
 
 @mentions.command("sightings")
@@ -572,3 +344,12 @@ def print_suggested_sites(obj: Context) -> None:
                    f"search since {suggestion.first_seen_at[:10]}, e.g. {suggestion.example}")
         click.echo(f"# To watch it, add to {settings.path}:")
         click.echo(suggestion.toml())
+
+
+# Commands of the other concerns register themselves on `main` when imported.
+from monitor import cli_mail, cli_service  # noqa: E402, F401
+from monitor.cli_followups import followup, staff, web  # noqa: E402
+
+main.add_command(followup)
+main.add_command(staff)
+main.add_command(web)
