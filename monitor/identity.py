@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import re
 from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
@@ -102,6 +103,7 @@ def _real(candidate: str) -> str | None:
     return candidate if re.match(r"https?://[^/\s]+", candidate, re.IGNORECASE) else None
 
 
+@functools.lru_cache(maxsize=8192)  # a scan asks for each entry's URL several times
 def canonical_url(url: str) -> str:
     """`url` unwrapped from a redirect link (see unwrap_redirect), without tracking
     parameters, with its query sorted; the fragment is kept because it names a comment

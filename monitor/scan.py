@@ -8,6 +8,7 @@ database lets only one scan run at a time, whoever started it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import multiprocessing
 import os
@@ -19,6 +20,7 @@ from scrapy.crawler import CrawlerProcess
 from monitor.config import Settings
 from monitor.locks import DatabaseLock
 from monitor.matching import BrandMatcher
+from monitor.pipeline import preclassify
 from monitor.storage import Storage
 from spiders.settings import scrapy_settings
 from spiders.sources import SourcesSpider
@@ -82,7 +84,9 @@ def run_scan(settings: Settings) -> ScanResult:
         with parser_pool(len(sources)) as pool:
             process.crawl(crawler, sources=sources, storage=storage,
                           matcher=BrandMatcher.for_brand(settings.brand), scan_id=scan_id,
-                          parser_pool=pool)
+                          parser_pool=pool,
+                          annotate=functools.partial(preclassify, settings.brand.names,
+                                                     settings.brand.exclude))
             process.start()
         outcomes = crawler.spider.outcomes
         errors = {s.name: outcomes.get(s.name) or "the scan ended before this source was read"

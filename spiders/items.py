@@ -26,6 +26,9 @@ class Entry:
     found_by_search: bool = False
     via_url: str = ""
     page_note: str = ""
+    # The detector's verdict when it was reached in a worker process (see
+    # SourcesSpider.run_parser); else the pipeline classifies the entry itself.
+    verdict: object = None
 
 
 @dataclass

@@ -52,9 +52,11 @@ def reader_types() -> dict:
 class SourcesSpider(scrapy.Spider):
     name = "sources"
 
-    def __init__(self, sources, storage, matcher, scan_id, parser_pool=None, **kwargs):
+    def __init__(self, sources, storage, matcher, scan_id, parser_pool=None, annotate=None,
+                 **kwargs):
         super().__init__(**kwargs)
         self.parser_pool = parser_pool
+        self.annotate = annotate
         self.sources = {source.name: source for source in sources}
         self.storage = storage
         self.matcher = matcher
@@ -101,11 +103,13 @@ class SourcesSpider(scrapy.Spider):
 
     async def run_parser(self, function, *args):
         """Run a CPU-heavy extraction in the scan's worker processes when it has them,
-        so that parsing uses every core while this process keeps downloading."""
+        so that parsing uses every core while this process keeps downloading. There the
+        entries also go through `self.annotate` (the scan's early classification), the
+        other CPU-heavy step of their way."""
         if self.parser_pool is None:
             return function(*args)
-        return await asyncio.get_running_loop().run_in_executor(self.parser_pool, function,
-                                                                *args)
+        return await asyncio.get_running_loop().run_in_executor(
+            self.parser_pool, extract_and_annotate, self.annotate, function, *args)
 
     def failed(self, failure):
         request = failure.request
@@ -163,3 +167,9 @@ def _reason(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
+
+
+def extract_and_annotate(annotate, function, *args):
+    """In a worker process: `function(*args)`, then `annotate` over the entries it gave."""
+    result = function(*args)
+    return annotate(result) if annotate is not None else result

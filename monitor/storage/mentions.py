@@ -97,6 +97,22 @@ class MentionRecords:
         })
         return self.db["scans"].get(scan_id)
 
+    # Group commit ----------------------------------------------------------------------
+
+    def begin_batch(self) -> None:
+        """Open a transaction that the writes after it join, until `commit_batch`.
+
+        A scan commits its mentions in groups (every fraction of a second) rather than one
+        by one: each commit writes the WAL, and a scan writes thousands of rows. A crash
+        loses only the uncommitted group, and with it the cache validators of its sources,
+        so the next scan reads those sources again.
+        """
+        if not self.db.conn.in_transaction:
+            self.db.execute("BEGIN")
+
+    def commit_batch(self) -> None:
+        self.db.commit()
+
     # Mentions ------------------------------------------------------------------------
 
     def save_mention(self, mention: dict, scan_id: int | None = None,
