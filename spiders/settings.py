@@ -28,6 +28,9 @@ def scrapy_settings(crawl) -> dict:
         "RETRY_TIMES": crawl.retries,
         "REDIRECT_MAX_TIMES": 10,
         "COOKIES_ENABLED": False,
+        # The pipeline is synchronous: items gain nothing from running concurrently, and
+        # Scrapy starts one asyncio task per concurrent item slot for every response.
+        "CONCURRENT_ITEMS": 1,
         "TELNETCONSOLE_ENABLED": False,
         # Name lookups run in the reactor thread pool: size it to the requests in flight.
         "REACTOR_THREADPOOL_MAXSIZE": max(10, crawl.concurrent_requests),
