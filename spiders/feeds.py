@@ -89,6 +89,35 @@ def _iso(parsed_time) -> str | None:
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
 
 
+async def read_feed(spider, response, source) -> list[Entry] | None:
+    """The entries of a fetched feed, or None when it is unchanged (304).
+
+    Keeps the response's cache validators on the source's progress (a 304 without them
+    keeps the stored ones); a feed that cannot be read is an error of the source.
+    """
+    progress = spider.progress[source.name]
+    if response.status == 304:
+        stored = spider.storage.source(source.name) or {}
+        progress.etag = _header(response, "ETag") or stored.get("etag")
+        progress.last_modified = (_header(response, "Last-Modified")
+                                  or stored.get("last_modified"))
+        return None
+    headers = {k.decode("latin-1").lower(): v[0].decode("latin-1")
+               for k, v in response.headers.items() if v}
+    try:
+        entries = await spider.run_parser(parse_feed, response.body, response.url, headers,
+                                          source.name)
+    except NotAFeed as exc:
+        progress.errors.append(f"{response.url}: {exc}")
+        return []
+    except Exception as exc:  # a parser bug must fail this source, not the scan
+        progress.errors.append(f"{response.url}: could not parse: {type(exc).__name__}: {exc}")
+        return []
+    progress.etag = headers.get("etag")
+    progress.last_modified = headers.get("last-modified")
+    return entries
+
+
 class FeedReader:
     """Reads one feed source for the SourcesSpider: one conditional request."""
 
@@ -101,29 +130,14 @@ class FeedReader:
         yield self.spider.request(self.source, self.source.url, self.parse, conditional=True)
 
     async def parse(self, response, source):
-        progress = self.spider.progress[source.name]
-        if response.status == 304:
-            progress.etag = _header(response, "ETag")
-            progress.last_modified = _header(response, "Last-Modified")
+        entries = await read_feed(self.spider, response, source)
+        if entries is None:
             for item in self.spider.finish(source.name, unchanged=True):
                 yield item
             return
-        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1")
-                   for k, v in response.headers.items() if v}
-        try:
-            entries = await self.spider.run_parser(parse_feed, response.body, response.url,
-                                                   headers, source.name)
-        except NotAFeed as exc:
-            progress.errors.append(f"{response.url}: {exc}")
-        except Exception as exc:  # a parser bug must fail this source, not the scan
-            progress.errors.append(f"{response.url}: could not parse: "
-                                   f"{type(exc).__name__}: {exc}")
-        else:
-            progress.etag = headers.get("etag")
-            progress.last_modified = headers.get("last-modified")
-            self.count += len(entries)
-            for entry in entries:
-                yield entry
+        self.count += len(entries)
+        for entry in entries:
+            yield entry
         for item in self.spider.finish(source.name):
             yield item
 

@@ -22,7 +22,7 @@ from scrapy.http import HtmlResponse
 
 from monitor.identity import canonical_url, unwrap_redirect
 from monitor.search_engines import ENGINES
-from spiders.feeds import NotAFeed, parse_feed
+from spiders.feeds import read_feed
 from spiders.items import Entry, Sighting
 from spiders.posts import comment_url, extract_comments, extract_post
 
@@ -52,25 +52,15 @@ class SearchReader:
 
     async def parse(self, response, source):
         """The search feed: each result, then (in later callbacks) the pages."""
-        progress = self.spider.progress[source.name]
-        if response.status == 304:
+        results = await read_feed(self.spider, response, source)
+        if results is None:
             for item in self.spider.finish(source.name, unchanged=True):
                 yield item
             return
-        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1")
-                   for k, v in response.headers.items() if v}
-        try:
-            results = await self.spider.run_parser(parse_feed, response.body, response.url,
-                                                   headers, source.name)
-        except NotAFeed as exc:
-            progress.errors.append(f"{response.url}: {exc}")
-        else:
-            progress.etag = headers.get("etag")
-            progress.last_modified = headers.get("last-modified")
-            self.results += len(results)
-            for result in results:
-                for item in self._follow_through(self._as_result(result)):
-                    yield item
+        self.results += len(results)
+        for result in results:
+            for item in self._follow_through(self._as_result(result)):
+                yield item
         for item in self.spider.finish(source.name):
             yield item
 

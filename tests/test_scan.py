@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
+
 from tests.feeds import COMPLAINT_IT, PRAISE_EN, UNRELATED, rss
 
 
@@ -146,3 +148,14 @@ def test_a_second_scan_is_refused_while_one_runs(site, settings_file, monitor_cl
         result = monitor_cli("scan", config=config)
     assert result.returncode == 3
     assert "another scan is running" in result.stderr
+
+
+@pytest.mark.parametrize("source_type", ["feed", "search"])
+def test_validators_survive_unchanged_rescans(site, settings_file, monitor_cli, source_type):
+    post = {**COMPLAINT_IT, "link": site.url("/pacco")}  # a 404 page for the search reader
+    url = site.add("/feed.xml", rss(post), etag='"v1"')
+    config = settings_file(sources=[{"name": "s", "type": source_type, "url": url}])
+    for _ in range(3):
+        assert monitor_cli("scan", config=config).returncode == 0
+    feed_requests = [r for r in site.requests if r.path == "/feed.xml"]
+    assert [r.headers.get("If-None-Match") for r in feed_requests] == [None, '"v1"', '"v1"']
