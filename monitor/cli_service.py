@@ -32,7 +32,7 @@ def run(obj: Context, log_file: Path | None):
     level = logging.getLevelName(logging.getLogger().level)
     if log_file:
         configure_logging(level, str(log_file))
-    service = Service(settings, log_level=level, with_alerts="alerts" in main.commands)
+    service = Service(settings, log_level=level)
     try:
         sys.exit(service.run())
     except ServiceRunning as exc:

@@ -98,7 +98,8 @@ def store_entry(entry: Entry, storage, matcher, scan_id: int | None) -> str:
     Returns "new", "updated", "unchanged" or "not_a_mention".
     """
     text = f"{entry.title}\n{entry.text}" if entry.title else entry.text
-    if not entry.always_mention and not matcher.find(text):
+    # An entry with a verdict was matched already, in the worker that classified it.
+    if entry.verdict is None and not entry.always_mention and not matcher.find(text):
         return "not_a_mention"
     target = merge_target(entry, storage)
     if target.keep_stored:

@@ -84,11 +84,10 @@ class ServiceLock(DatabaseLock):
 class Service:
     """Scans every `[schedule] scan_every`, alerts after each scan, digest every day."""
 
-    def __init__(self, settings: Settings, log_level: str, with_alerts: bool):
+    def __init__(self, settings: Settings, log_level: str):
         self.settings = settings
         self.schedule = settings.schedule
         self.children = Children(settings.path, log_level)
-        self.with_alerts = with_alerts
         self.stopping = threading.Event()
         self.hurry = threading.Event()
         self.digest_lock = threading.Lock()  # the start-up catch-up and the daily job
@@ -153,8 +152,9 @@ class Service:
         self._record_scan_end(result)
         if self.stopping.is_set():
             return
-        if self.with_alerts:
-            self._log_end(self.children.run(["alerts"], CHILD_TIMEOUT))
+        # A scan sends its own alerts when it ends normally; this child covers the scan
+        # that was killed or hit a mail failure (alerts are sent once only either way).
+        self._log_end(self.children.run(["alerts"], CHILD_TIMEOUT))
         self._prune()
 
     def digest_job(self) -> None:
