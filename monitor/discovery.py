@@ -32,9 +32,10 @@ class Target:
     keep_stored: bool = False
 
 
-def merge_target(entry, storage) -> Target:
-    """The mention `entry` belongs to (see the module's docstring)."""
-    own = mention_key(entry.url, entry.entry_id)
+def merge_target(entry, storage, own: str | None = None) -> Target:
+    """The mention `entry` belongs to (see the module's docstring); `own` is the entry's
+    own key when it is already known."""
+    own = own or mention_key(entry.url, entry.entry_id)
     if entry.kind not in PAGE_KINDS or not (entry.found_by_search
                                             or storage.search_sightings_exist()):
         return Target(own, own)  # nothing found by search to merge with

@@ -1,23 +1,27 @@
-"""The Scrapy item pipeline: match brand -> classify -> store, one entry at a time.
+"""The Scrapy item pipeline: match brand -> classify -> store, a response's entries at a time.
+
+Matching and classifying need no database, so a scan with worker processes does them
+there (monitor.prepare, through SourcesSpider.run_parser) and this process only stores.
 
 Mentions are committed in small groups, at least every COMMIT_EVERY seconds, so a scan
 that dies halfway keeps everything but its last fraction of a second. A source's cache
 validators are stored in the same transaction as, and after, its entries (the spider
-sends its SourceOutcome last): they are never kept without the entries they vouch for.
+sends its SourceOutcome last): they are never kept without the entries they vouch for,
+and a source whose entries could not be stored keeps its old validators and fails.
 """
 
 from __future__ import annotations
 
-import functools
+import collections
+import logging
 
 from twisted.internet import task
 
-from monitor.classify import classify
 from monitor.discovery import merge_target, record_sighting, sighting
-from monitor.identity import canonical_url, content_hash
-from monitor.matching import BrandMatcher
-from spiders.items import Entry, Sighting, SourceOutcome
+from monitor.prepare import prepare
+from spiders.items import Entry, EntryBatch, Sighting, SourceOutcome
 
+log = logging.getLogger(__name__)
 COMMIT_EVERY = 0.5  # seconds
 COMMIT_AFTER_ITEMS = 500
 
@@ -27,6 +31,7 @@ class MentionPipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.pending = 0
+        self.storing_errors: dict[str, str] = {}
         self.flusher = task.LoopingCall(self.commit)
 
     @classmethod
@@ -51,10 +56,11 @@ class MentionPipeline:
         spider.storage.begin_batch()
         self.pending += 1
         if isinstance(item, SourceOutcome):
-            self.record_outcome(item, spider.storage)
-        elif isinstance(item, Entry):
-            result = store_entry(item, spider.storage, spider.matcher, spider.scan_id)
-            self.stats.inc_value(f"monitor/{result}")
+            self.record_outcome(item, spider)
+        elif isinstance(item, (Entry, EntryBatch)):
+            entries = item.entries if isinstance(item, EntryBatch) else [item]
+            self.pending += len(entries) - 1
+            self.store(entries, spider)
         elif isinstance(item, Sighting):
             record_sighting(spider.storage, item.source, item.mention_key, item.mention_key,
                             item.url, item.via_url)
@@ -62,74 +68,46 @@ class MentionPipeline:
             self.commit()
         return item
 
-    @staticmethod
-    def record_outcome(outcome: SourceOutcome, storage) -> None:
-        if outcome.error:
-            storage.record_source_failure(outcome.source, outcome.error)
+    def store(self, entries: list[Entry], spider) -> None:
+        try:
+            results = store_entries(entries, spider.storage, spider.matcher, spider.scan_id)
+        except Exception as exc:  # noqa: BLE001 - the source fails, the scan goes on
+            source = entries[0].source
+            log.exception("source %r: could not store its entries", source)
+            self.storing_errors[source] = f"could not store its entries: {exc}"
+            return
+        for result, count in collections.Counter(results).items():
+            self.stats.inc_value(f"monitor/{result}", count)
+
+    def record_outcome(self, outcome: SourceOutcome, spider) -> None:
+        storage = spider.storage
+        error = outcome.error or self.storing_errors.pop(outcome.source, None)
+        if error:
+            # Old validators stay: the next scan reads the source again in full.
+            storage.record_source_failure(outcome.source, error)
+            spider.outcomes[outcome.source] = error
         else:
             storage.record_source_success(outcome.source, outcome.etag, outcome.last_modified,
                                           outcome.entry_count)
 
 
-def preclassify(brand_names: list[str], exclude: list[str], entries: list) -> list:
-    """Classify, ahead of the pipeline, the entries that mention the brand.
-
-    Runs in the scan's worker processes (SourcesSpider.run_parser), so that the
-    detector uses every core; the pipeline then stores the verdict it finds on the entry.
-    """
-    matcher = _worker_matcher(tuple(brand_names), tuple(exclude))
+def store_entries(entries: list[Entry], storage, matcher, scan_id: int | None) -> list[str]:
+    """Store those of `entries` that mention the brand (or are always mentions), in one
+    transaction. Returns, for each, "new", "updated", "unchanged" or "not_a_mention"."""
+    results, mentions = [], []
     for entry in entries:
-        if isinstance(entry, Entry):
-            text = f"{entry.title}\n{entry.text}" if entry.title else entry.text
-            if entry.always_mention or matcher.find(text):
-                entry.verdict = classify(text, rating=entry.rating,
-                                         best_rating=entry.best_rating)
-    return entries
+        if not prepare(entry, matcher):
+            results.append("not_a_mention")
+            continue
+        columns = entry.prepared
+        target = merge_target(entry, storage, own=columns["key"])
+        if target.keep_stored:
+            record_sighting(storage, entry.source, target.key, target.own_key,
+                            columns["url"], entry.via_url)
+            results.append("unchanged")
+            continue
+        mention = {**columns, "key": target.key, "source_id": storage.source_id(entry.source)}
+        mentions.append((mention, sighting(entry.source, target.own_key, columns["url"],
+                                           entry.via_url)))
+    return results + storage.save_mentions(mentions, scan_id)
 
-
-@functools.lru_cache(maxsize=4)
-def _worker_matcher(names: tuple[str, ...], exclude: tuple[str, ...]) -> BrandMatcher:
-    return BrandMatcher(list(names), list(exclude))
-
-
-def store_entry(entry: Entry, storage, matcher, scan_id: int | None) -> str:
-    """Store `entry` if it mentions the brand (or is always a mention).
-
-    Returns "new", "updated", "unchanged" or "not_a_mention".
-    """
-    text = f"{entry.title}\n{entry.text}" if entry.title else entry.text
-    # An entry with a verdict was matched already, in the worker that classified it.
-    if entry.verdict is None and not entry.always_mention and not matcher.find(text):
-        return "not_a_mention"
-    target = merge_target(entry, storage)
-    if target.keep_stored:
-        record_sighting(storage, entry.source, target.key, target.own_key,
-                        canonical_url(entry.url), entry.via_url)
-        return "unchanged"
-    verdict = entry.verdict or classify(text, rating=entry.rating,
-                                        best_rating=entry.best_rating)
-    mention = {
-        "key": target.key,
-        "source_id": storage.source_id(entry.source),
-        "kind": entry.kind,
-        "url": canonical_url(entry.url),
-        "entry_id": entry.entry_id,
-        "title": entry.title,
-        "text": entry.text,
-        "snippet": matcher.snippet(entry.text or entry.title),
-        "author": entry.author,
-        "published_at": entry.published_at,
-        "rating": entry.rating,
-        "best_rating": entry.best_rating,
-        "content_hash": content_hash(entry.title, entry.text, entry.author,
-                                     str(entry.rating)),
-        "language": verdict.language,
-        "negative": verdict.negative,
-        "score": round(verdict.score, 4),
-        "severity": verdict.severity,
-        "categories": list(verdict.categories),
-        "reasons": list(verdict.reasons),
-        "page_note": entry.page_note or None,
-    }
-    return storage.save_mention(mention, scan_id, sighting=sighting(
-        entry.source, target.own_key, mention["url"], entry.via_url))

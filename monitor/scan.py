@@ -12,6 +12,7 @@ import functools
 import logging
 import multiprocessing
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ from scrapy.crawler import CrawlerProcess
 from monitor.config import Settings
 from monitor.locks import DatabaseLock
 from monitor.matching import BrandMatcher
-from monitor.pipeline import preclassify
+from monitor.prepare import prepare_entries, warm_up
 from monitor.storage import Storage
 from spiders.settings import scrapy_settings
 from spiders.sources import SourcesSpider
@@ -58,12 +59,21 @@ class ScanLock(DatabaseLock):
 
 @contextlib.contextmanager
 def parser_pool(source_count: int):
-    """Worker processes for parsing, one per core, when there is enough to parse."""
+    """Worker processes for parsing and classifying, one per core, when there is enough
+    to parse.
+
+    On Linux they are forked at once, before Scrapy starts any thread, so that they
+    inherit this process's imports; each then loads the detector's models while this
+    process sets up the crawl. Elsewhere they are spawned.
+    """
     workers = min(os.cpu_count() or 1, 4)
     if source_count < PARALLEL_FROM_SOURCES or workers < 2:
         yield None
         return
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    method = "fork" if sys.platform == "linux" else "spawn"
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
+                               initializer=warm_up)
+    pool.submit(os.getpid)  # starts the workers now
     try:
         yield pool
     finally:
@@ -79,13 +89,15 @@ def run_scan(settings: Settings) -> ScanResult:
         for stale in storage.interrupt_stale_scans(alive=lambda pid: False):
             log.warning("scan %d had been interrupted; recorded as failed", stale)
         scan_id = storage.start_scan(os.getpid())
-        process = CrawlerProcess(scrapy_settings(settings.crawl))
-        crawler = process.create_crawler(SourcesSpider)
         with parser_pool(len(sources)) as pool:
+            process = CrawlerProcess(scrapy_settings(settings.crawl))
+            # Scrapy sets its loggers to DEBUG: a record per item, made only to be dropped.
+            logging.getLogger("scrapy").setLevel(logging.getLogger().getEffectiveLevel())
+            crawler = process.create_crawler(SourcesSpider)
             process.crawl(crawler, sources=sources, storage=storage,
                           matcher=BrandMatcher.for_brand(settings.brand), scan_id=scan_id,
                           parser_pool=pool,
-                          annotate=functools.partial(preclassify, settings.brand.names,
+                          annotate=functools.partial(prepare_entries, settings.brand.names,
                                                      settings.brand.exclude))
             process.start()
         outcomes = crawler.spider.outcomes

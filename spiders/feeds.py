@@ -12,7 +12,7 @@ import feedparser
 import lxml.etree
 import lxml.html
 
-from spiders.items import Entry
+from spiders.items import Entry, EntryBatch
 
 
 class NotAFeed(ValueError):
@@ -136,8 +136,8 @@ class FeedReader:
                 yield item
             return
         self.count += len(entries)
-        for entry in entries:
-            yield entry
+        if entries:
+            yield EntryBatch(entries)
         for item in self.spider.finish(source.name):
             yield item
 

@@ -26,9 +26,19 @@ class Entry:
     found_by_search: bool = False
     via_url: str = ""
     page_note: str = ""
-    # The detector's verdict when it was reached in a worker process (see
-    # SourcesSpider.run_parser); else the pipeline classifies the entry itself.
-    verdict: object = None
+    # Set in a worker process (see SourcesSpider.run_parser and
+    # monitor.pipeline.prepare_entries): whether the entry mentions the brand and, when it
+    # does, the mention's columns that need no database; else the pipeline does both.
+    matched: bool | None = None
+    prepared: dict | None = None
+
+
+@dataclass
+class EntryBatch:
+    """The entries of one response (a whole feed), handed to the pipeline as one item:
+    Scrapy's per-item machinery costs more than storing an entry."""
+
+    entries: list[Entry]
 
 
 @dataclass

@@ -31,6 +31,7 @@ def scrapy_settings(crawl) -> dict:
         # The pipeline is synchronous: items gain nothing from running concurrently, and
         # Scrapy starts one asyncio task per concurrent item slot for every response.
         "CONCURRENT_ITEMS": 1,
+        "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         "TELNETCONSOLE_ENABLED": False,
         # Name lookups run in the reactor thread pool: size it to the requests in flight.
         "REACTOR_THREADPOOL_MAXSIZE": max(10, crawl.concurrent_requests),

@@ -27,6 +27,7 @@ from twisted.internet.error import (
 )
 
 from spiders.items import SourceOutcome
+from spiders.workers import extract_and_annotate
 
 
 @dataclass
@@ -168,8 +169,3 @@ def _reason(status: int) -> str:
     except ValueError:
         return ""
 
-
-def extract_and_annotate(annotate, function, *args):
-    """In a worker process: `function(*args)`, then `annotate` over the entries it gave."""
-    result = function(*args)
-    return annotate(result) if annotate is not None else result

@@ -28,8 +28,14 @@ class MentionRecords:
         return {row["name"]: row for row in table.rows}
 
     def _source_row(self, name: str) -> dict | None:
-        rows = list(self.db["sources"].rows_where("name = ?", [name]))
-        return rows[0] if rows else None
+        # Plain SQL here and below: a scan asks several times per source, and
+        # sqlite-utils' table objects query the schema on every use.
+        return self._one("select * from sources where name = ?", [name])
+
+    def _one(self, sql: str, params: list) -> dict | None:
+        cursor = self.db.conn.execute(sql, params)
+        row = cursor.fetchone()
+        return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
 
     def source(self, name: str) -> dict | None:
         """The stored row of the source called `name`, or None."""
@@ -45,20 +51,22 @@ class MentionRecords:
     def record_source_success(self, name: str, etag: str | None, last_modified: str | None,
                               entry_count: int | None) -> None:
         """A scan read the source: clear its failures and keep its cache validators."""
-        row = self._source_row(name)
         values = {"last_success_at": utcnow(), "consecutive_failures": 0, "last_error": None,
                   "etag": etag, "last_modified": last_modified}
         if entry_count is not None:
             values["last_entry_count"] = entry_count
-        self.db["sources"].update(row["id"], values)
+        with self.db.atomic():
+            self.db.conn.execute(
+                f"update sources set {', '.join(f'{c} = ?' for c in values)} where name = ?",
+                [*values.values(), name])
 
     def record_source_failure(self, name: str, error: str) -> None:
         """A scan could not read the source: keep the error and count the failure."""
-        row = self._source_row(name)
-        self.db["sources"].update(row["id"], {
-            "last_error": error, "last_error_at": utcnow(),
-            "consecutive_failures": (row["consecutive_failures"] or 0) + 1,
-        })
+        with self.db.atomic():
+            self.db.conn.execute(
+                "update sources set last_error = ?, last_error_at = ?,"
+                " consecutive_failures = coalesce(consecutive_failures, 0) + 1 where name = ?",
+                [error, utcnow(), name])
 
     def sources_health(self) -> list[dict]:
         """Every source with its health and the number of mentions it gave."""
@@ -70,14 +78,13 @@ class MentionRecords:
     # Robots.txt cache ----------------------------------------------------------------
 
     def cached_robots(self, netloc: str) -> dict | None:
-        rows = list(self.db["robots_cache"].rows_where("netloc = ?", [netloc]))
-        return rows[0] if rows else None
+        return self._one("select * from robots_cache where netloc = ?", [netloc])
 
     def cache_robots(self, netloc: str, status: int, body: bytes) -> None:
-        self.db["robots_cache"].upsert(
-            {"netloc": netloc, "fetched_at": utcnow(), "status": status, "body": body},
-            pk="netloc",
-        )
+        with self.db.atomic():
+            self.db.conn.execute(
+                "insert or replace into robots_cache (netloc, fetched_at, status, body)"
+                " values (?, ?, ?, ?)", [netloc, utcnow(), status, body])
 
     # Scans ---------------------------------------------------------------------------
 
@@ -125,58 +132,83 @@ class MentionRecords:
         retention (`prune_mentions`) is "unchanged": it is not stored, and not mailed, again.
         `sighting` (the arguments of `record_sighting`) is recorded with the mention.
         """
+        return self.save_mentions([(mention, sighting)], scan_id)[0]
+
+    def save_mentions(self, mentions: list[tuple[dict, dict | None]],
+                      scan_id: int | None = None) -> list[str]:
+        """`save_mention` for each (mention, sighting) pair, in one transaction, looking
+        the keys up together: a scan stores a feed's entries at once."""
+        if not mentions:
+            return []
+        keys = list({mention["key"] for mention, _ in mentions})
+        stored = self._stored_hashes(keys)
+        pruned = self._pruned_keys([key for key in keys if key not in stored])
         now = utcnow()
-        values = _encode(mention)
-        values.pop("human_negative", None)
-        existing = self.db.execute(
-            "select id, content_hash from mentions where key = ?", [mention["key"]]
-        ).fetchone()
-        if existing is None and self._was_pruned(mention["key"]):
-            return "unchanged"
-        if existing is None:
-            self._write("insert", {**values, "found_at": now, "updated_at": now,
-                                   "scan_id": scan_id}, sighting=sighting)
-            return "new"
-        if existing[1] == mention.get("content_hash"):
-            if sighting:
-                self.record_sighting(mention["key"], **sighting)
-            return "unchanged"
-        values.pop("key")
-        self._write("update", {**values, "updated_at": now, "scan_id": scan_id}, existing[0],
-                    sighting=sighting)
-        return "updated"
-
-    def _write(self, action: str, values: dict, mention_id: int | None = None,
-               sighting: dict | None = None) -> None:
-        # Plain SQL: a scan writes thousands of rows, and sqlite-utils' insert()
-        # introspects the table on every call.
-        columns = list(values)
-        if action == "insert":
-            sql = (f"insert into mentions ({', '.join(columns)}) "
-                   f"values ({', '.join('?' for _ in columns)})")
-            params = [values[c] for c in columns]
-        else:
-            sql = f"update mentions set {', '.join(f'{c} = ?' for c in columns)} where id = ?"
-            params = [values[c] for c in columns] + [mention_id]
+        results = []
         with self.db.atomic():
-            self.db.execute(sql, params)
-            if sighting:
-                self._insert_sighting(values.get("key") or self._key_of(mention_id), **sighting)
+            for mention, sighting in mentions:
+                key = mention["key"]
+                values = _encode(mention)
+                values.pop("human_negative", None)
+                if key in stored:
+                    mention_id, old_hash = stored[key]
+                    if old_hash == mention.get("content_hash"):
+                        if sighting:
+                            self.record_sighting(key, **sighting)
+                        results.append("unchanged")
+                        continue
+                    values.pop("key")
+                    self._write_update({**values, "updated_at": now, "scan_id": scan_id},
+                                       mention_id)
+                    results.append("updated")
+                elif key in pruned:
+                    results.append("unchanged")
+                    continue
+                else:
+                    mention_id = self._write_insert({**values, "found_at": now,
+                                                     "updated_at": now, "scan_id": scan_id})
+                    results.append("new")
+                # A key twice in one batch: the second is an edit of the first.
+                stored[key] = (mention_id, mention.get("content_hash"))
+                if sighting:
+                    self._insert_sighting(key, **sighting)
+        return results
 
-    def _key_of(self, mention_id: int) -> str:
-        return self.db.execute("select key from mentions where id = ?", [mention_id]).fetchone()[0]
+    def _stored_hashes(self, keys: list[str]) -> dict[str, tuple[int, str]]:
+        """{key: (id, content_hash)} of the stored mentions among `keys`."""
+        found = {}
+        for chunk in _chunks(keys):
+            marks = ", ".join("?" * len(chunk))
+            found.update((key, (mention_id, digest)) for key, mention_id, digest in
+                         self.db.conn.execute("select key, id, content_hash from mentions"
+                                              f" where key in ({marks})", chunk))
+        return found
+
+    def _pruned_keys(self, keys: list[str]) -> set[str]:
+        found = set()
+        for chunk in _chunks(keys):
+            marks = ", ".join("?" * len(chunk))
+            found.update(row[0] for row in self.db.conn.execute(
+                f"select key from pruned_mentions where key in ({marks})", chunk))
+        return found
+
+    # Plain SQL: a scan writes thousands of rows, and sqlite-utils' insert()
+    # introspects the table on every call.
+    def _write_insert(self, values: dict) -> int:
+        columns = list(values)
+        return self.db.conn.execute(
+            f"insert into mentions ({', '.join(columns)}) "
+            f"values ({', '.join('?' for _ in columns)})", list(values.values())).lastrowid
+
+    def _write_update(self, values: dict, mention_id: int) -> None:
+        self.db.conn.execute(
+            f"update mentions set {', '.join(f'{c} = ?' for c in values)} where id = ?",
+            [*values.values(), mention_id])
 
     def known_keys(self, keys: Iterable[str]) -> set[str]:
         """Those of `keys` that identify a stored mention (a reviews spider stops paging
         at a page of reviews it already has)."""
-        keys = list(keys)
-        found: set[str] = set()
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            marks = ", ".join("?" * len(chunk))
-            found.update(row[0] for row in self.db.execute(
-                f"select key from mentions where key in ({marks})", chunk))
-        return found
+        return set(self._stored_hashes(list(keys)))
 
     def mentions(self, *, negative: bool | None = None, since: str | None = None,
                  undigested: bool = False) -> list[dict]:
@@ -230,3 +262,8 @@ class MentionRecords:
                     [(digest_id, mention_id) for mention_id in mention_ids],
                 )
         return digest_id
+
+
+def _chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -84,10 +84,6 @@ class ServiceRecords:
                 f"delete from mentions where found_at < ? and {keep}", [found_before])
         return cursor.rowcount
 
-    def _was_pruned(self, key: str) -> bool:
-        return self.db.execute("select 1 from pruned_mentions where key = ?",
-                               [key]).fetchone() is not None
-
     # Discovery: sightings of mentions, sites found by search (issue 8; m050_discovery) -
 
     def each_mention(self) -> Iterator[dict]:
