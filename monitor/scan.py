@@ -1,33 +1,33 @@
-"""One scan: a single Scrapy crawl over every enabled source, then its record.
+"""One scan: a single Scrapy crawl over every enabled source (monitor.crawl), then its record.
 
 Scrapy's Twisted reactor cannot be restarted, so a process runs at most one scan; the
 service (`monitor run`) starts each scan in a child process. A lock file beside the
 database lets only one scan run at a time, whoever started it.
+
+This module does not import Scrapy: the worker processes are forked first, so that they
+load the detector while this process imports and sets up the crawl.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
+import ctypes
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from scrapy.crawler import CrawlerProcess
-
 from monitor.config import Settings
 from monitor.locks import DatabaseLock
-from monitor.matching import BrandMatcher
-from monitor.prepare import prepare_entries, warm_up
+from monitor.prepare import warm_up
 from monitor.storage import Storage
-from spiders.settings import scrapy_settings
-from spiders.sources import SourcesSpider
 
 log = logging.getLogger(__name__)
 PARALLEL_FROM_SOURCES = 20  # fewer sources parse faster than worker processes start
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class ScanLocked(Exception):
@@ -72,12 +72,27 @@ def parser_pool(source_count: int):
         return
     method = "fork" if sys.platform == "linux" else "spawn"
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
-                               initializer=warm_up)
+                               initializer=start_worker, initargs=(os.getpid(),))
     pool.submit(os.getpid)  # starts the workers now
     try:
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def start_worker(parent: int) -> None:
+    """In a new worker: end with the scan, then load the detector.
+
+    A worker outliving a killed scan would hold the scan's lock (a forked worker shares
+    its file) and make every later scan fail as "already running": on Linux the kernel
+    kills the worker when the scan process dies.
+    """
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the scan died before the line above
+            os._exit(1)
+    warm_up()
 
 
 def run_scan(settings: Settings) -> ScanResult:
@@ -90,27 +105,18 @@ def run_scan(settings: Settings) -> ScanResult:
             log.warning("scan %d had been interrupted; recorded as failed", stale)
         scan_id = storage.start_scan(os.getpid())
         with parser_pool(len(sources)) as pool:
-            process = CrawlerProcess(scrapy_settings(settings.crawl))
-            # Scrapy sets its loggers to DEBUG: a record per item, made only to be dropped.
-            logging.getLogger("scrapy").setLevel(logging.getLogger().getEffectiveLevel())
-            crawler = process.create_crawler(SourcesSpider)
-            process.crawl(crawler, sources=sources, storage=storage,
-                          matcher=BrandMatcher.for_brand(settings.brand), scan_id=scan_id,
-                          parser_pool=pool,
-                          annotate=functools.partial(prepare_entries, settings.brand.names,
-                                                     settings.brand.exclude))
-            process.start()
-        outcomes = crawler.spider.outcomes
+            from monitor.crawl import crawl  # Scrapy: imported once the workers exist
+
+            outcomes, stats = crawl(settings, sources, storage, scan_id, pool)
         errors = {s.name: outcomes.get(s.name) or "the scan ended before this source was read"
                   for s in sources if outcomes.get(s.name, "missing") is not None}
         for name, error in errors.items():
             if name not in outcomes:
                 storage.record_source_failure(name, error)
-        stats = crawler.stats
         result = ScanResult(
             scan_id=scan_id,
-            new_mentions=stats.get_value("monitor/new", 0),
-            updated_mentions=stats.get_value("monitor/updated", 0),
+            new_mentions=stats.get("monitor/new", 0),
+            updated_mentions=stats.get("monitor/updated", 0),
             sources_ok=len(sources) - len(errors),
             errors=errors,
         )

@@ -9,11 +9,12 @@ import signal
 import subprocess
 import sys
 
+from monitor.scan import PARALLEL_FROM_SOURCES
 from tests.conftest import ROOT, write_settings
 from tests.feeds import rss
 from tests.service_helpers import query, wait_until
 
-BRAND_POSTS = 6
+BRAND_POSTS = 24  # enough for the scan to parse in worker processes (PARALLEL_FROM_SOURCES)
 
 
 def post(number: int) -> dict:
@@ -25,6 +26,7 @@ def post(number: int) -> dict:
 def slow_sources(site, delay: float) -> list[dict]:
     """BRAND_POSTS feeds on one site, each answering after `delay` seconds; the crawler
     reads one at a time from a site, so the scan takes about BRAND_POSTS x delay."""
+    assert BRAND_POSTS >= PARALLEL_FROM_SOURCES
     return [{"name": f"feed-{n}", "type": "feed",
              "url": site.add(f"/feed-{n}.xml", rss(post(n)), delay=delay)}
             for n in range(BRAND_POSTS)]
@@ -37,7 +39,7 @@ def start_scan(config) -> subprocess.Popen:
 
 def test_kill_9_mid_scan_loses_nothing_and_the_next_scan_completes(
         site, settings_file, monitor_cli, tmp_path):
-    config = settings_file(sources=slow_sources(site, delay=0.5))
+    config = settings_file(sources=slow_sources(site, delay=0.2))
     database = tmp_path / "monitor.db"
     scan = start_scan(config)
     try:
