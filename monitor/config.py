@@ -8,6 +8,7 @@ their types and defaults. `load_settings` stops with a `ConfigError` naming the 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 import tomllib
@@ -250,7 +251,7 @@ def parse_settings(raw: dict, path: Path) -> Settings:
 def _build(cls, table, where: str):
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: must be a table")
-    hints = typing.get_type_hints(cls)
+    hints = _type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     for key in table:
         if key not in fields:
@@ -263,6 +264,11 @@ def _build(cls, table, where: str):
         elif spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
             raise ConfigError(f"{key}: missing")
     return cls(**kwargs)
+
+
+@functools.cache  # a settings file may hold hundreds of [[sources]]
+def _type_hints(cls) -> dict:
+    return typing.get_type_hints(cls)
 
 
 def _check_type(value, hint, key: str):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 
-from monitor.classify import classify
 from monitor.identity import canonical_url, content_hash, mention_key
 from monitor.matching import BrandMatcher
 from spiders.items import Entry
@@ -32,6 +31,9 @@ def prepare(entry: Entry, matcher: BrandMatcher) -> bool:
 
 
 def mention_columns(entry: Entry, matcher: BrandMatcher, text: str) -> dict:
+    # Imported on first use: a scan that finds nothing new never loads the detector.
+    from monitor.classify import classify
+
     verdict = classify(text, rating=entry.rating, best_rating=entry.best_rating)
     return {
         "key": mention_key(entry.url, entry.entry_id),  # the entry's own key
@@ -71,7 +73,3 @@ def prepare_entries(brand_names: list[str], exclude: list[str], entries: list) -
 def _worker_matcher(names: tuple[str, ...], exclude: tuple[str, ...]) -> BrandMatcher:
     return BrandMatcher(list(names), list(exclude))
 
-
-def warm_up() -> None:
-    """Load the detector's models now (in a worker, before its first entry)."""
-    classify("warm up")

@@ -4,8 +4,8 @@ Scrapy's Twisted reactor cannot be restarted, so a process runs at most one scan
 service (`monitor run`) starts each scan in a child process. A lock file beside the
 database lets only one scan run at a time, whoever started it.
 
-This module does not import Scrapy: the worker processes are forked first, so that they
-load the detector while this process imports and sets up the crawl.
+This module does not import Scrapy: the worker processes are forked first, before
+Scrapy starts threads.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from monitor.config import Settings
 from monitor.locks import DatabaseLock
-from monitor.prepare import warm_up
 from monitor.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -63,8 +62,8 @@ def parser_pool(source_count: int):
     to parse.
 
     On Linux they are forked at once, before Scrapy starts any thread, so that they
-    inherit this process's imports; each then loads the detector's models while this
-    process sets up the crawl. Elsewhere they are spawned.
+    inherit this process's imports; elsewhere they are spawned. They load the detector's
+    models when they first need them: an unchanged rescan never does.
     """
     workers = min(os.cpu_count() or 1, 4)
     if source_count < PARALLEL_FROM_SOURCES or workers < 2:
@@ -81,7 +80,7 @@ def parser_pool(source_count: int):
 
 
 def start_worker(parent: int) -> None:
-    """In a new worker: end with the scan, then load the detector.
+    """In a new worker: end with the scan.
 
     A worker outliving a killed scan would hold the scan's lock (a forked worker shares
     its file) and make every later scan fail as "already running": on Linux the kernel
@@ -92,7 +91,6 @@ def start_worker(parent: int) -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent:  # the scan died before the line above
             os._exit(1)
-    warm_up()
 
 
 def run_scan(settings: Settings) -> ScanResult:

@@ -31,15 +31,24 @@ def scrapy_settings(crawl) -> dict:
         # The pipeline is synchronous: items gain nothing from running concurrently, and
         # Scrapy starts one asyncio task per concurrent item slot for every response.
         "CONCURRENT_ITEMS": 1,
-        "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
         "TELNETCONSOLE_ENABLED": False,
         # Name lookups run in the reactor thread pool: size it to the requests in flight.
         "REACTOR_THREADPOOL_MAXSIZE": max(10, crawl.concurrent_requests),
         "LOG_INSTALL_ROOT_HANDLER": False,
         "EXTENSIONS": {"scrapy.extensions.remote_control.RemoteControl": None},
+        # Every middleware runs for every request and response: those with nothing to do
+        # here are off (no allowed_domains, no HTTP auth, no Referer sent to the sites we
+        # read, depth kept by the blog reader itself, no per-response byte counts).
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "spiders.robots.CachedRobotsTxtMiddleware": 100,
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+            "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+        },
+        "SPIDER_MIDDLEWARES": {
+            "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
         },
         "ITEM_PIPELINES": {"monitor.pipeline.MentionPipeline": 300},
         "MONITOR_ROBOTS_CACHE_HOURS": crawl.robots_cache_hours,

@@ -9,6 +9,7 @@ before it stores the cache validators that would skip them next time.
 from __future__ import annotations
 
 import asyncio
+import importlib
 from dataclasses import dataclass, field
 
 import scrapy
@@ -38,16 +39,18 @@ class SourceProgress:
     last_modified: str | None = None
 
 
-def reader_types() -> dict:
-    """The reader class of each source type: it makes the source's requests and parses
-    their responses."""
-    from spiders.blog import BlogReader
-    from spiders.feeds import FeedReader
-    from spiders.reviews import ReviewsReader
-    from spiders.search import SearchReader
+READERS = {"feed": "spiders.feeds:FeedReader", "reviews": "spiders.reviews:ReviewsReader",
+           "blog": "spiders.blog:BlogReader", "search": "spiders.search:SearchReader"}
 
-    return {"feed": FeedReader, "reviews": ReviewsReader, "blog": BlogReader,
-            "search": SearchReader}
+
+def reader_type(source_type: str):
+    """The reader class of a source type (it makes the source's requests and parses
+    their responses), or None. Imported when first needed: the review and blog readers
+    bring heavy extraction libraries that a scan of feeds does not need."""
+    if source_type not in READERS:
+        return None
+    module, _, name = READERS[source_type].partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 class SourcesSpider(scrapy.Spider):
@@ -67,15 +70,15 @@ class SourcesSpider(scrapy.Spider):
         self.readers: dict = {}
 
     async def start(self):
-        types = reader_types()
+        types = {kind: reader_type(kind) for kind in {s.type for s in self.sources.values()}}
         for source in self.sources.values():
-            reader_type = types.get(source.type)
-            if reader_type is None:
+            reader_class = types[source.type]
+            if reader_class is None:
                 error = f"type {source.type!r} cannot be read by this version"
                 self.outcomes[source.name] = error
                 yield SourceOutcome(source=source.name, error=error)
                 continue
-            self.readers[source.name] = reader = reader_type(self, source)
+            self.readers[source.name] = reader = reader_class(self, source)
             for request in reader.start_requests():
                 yield request
 
