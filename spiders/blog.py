@@ -168,7 +168,7 @@ class BlogReader:
         """A failure to report although the start page was read: posts vanished."""
         if self.posts:
             return None
-        row = self.spider.storage.source(self.source.name) or {}
+        row = self.spider.stored_source(self.source.name)
         return NO_POSTS if (row.get("last_entry_count") or 0) > 0 else None
 
 

@@ -97,7 +97,7 @@ async def read_feed(spider, response, source) -> list[Entry] | None:
     """
     progress = spider.progress[source.name]
     if response.status == 304:
-        stored = spider.storage.source(source.name) or {}
+        stored = spider.stored_source(source.name)
         progress.etag = _header(response, "ETag") or stored.get("etag")
         progress.last_modified = (_header(response, "Last-Modified")
                                   or stored.get("last_modified"))

@@ -121,7 +121,7 @@ class ReviewsReader:
         """A failure to report although every page was fetched: reviews vanished."""
         if self.review_count:
             return None
-        row = self.spider.storage.source(self.source.name) or {}
+        row = self.spider.stored_source(self.source.name)
         return LAYOUT_CHANGED if (row.get("last_entry_count") or 0) > 0 else None
 
 

@@ -66,6 +66,7 @@ class SourcesSpider(scrapy.Spider):
         self.matcher = matcher
         self.scan_id = scan_id
         self.progress = {name: SourceProgress() for name in self.sources}
+        self.stored = storage.source_rows()  # as they were before this scan
         self.outcomes: dict[str, str | None] = {}
         self.readers: dict = {}
 
@@ -92,7 +93,7 @@ class SourcesSpider(scrapy.Spider):
         """
         headers = {}
         if conditional:
-            row = self.storage.source(source.name) or {}
+            row = self.stored_source(source.name)
             if row.get("etag"):
                 headers["If-None-Match"] = row["etag"]
             if row.get("last_modified"):
@@ -104,6 +105,10 @@ class SourcesSpider(scrapy.Spider):
             meta={"handle_httpstatus_list": [304], "source": source.name,
                   "required": required, "fallback": fallback, **(meta or {})},
         )
+
+    def stored_source(self, name: str) -> dict:
+        """Source `name`'s row (cache validators, health) as it was before this scan."""
+        return self.stored.get(name, {})
 
     async def run_parser(self, function, *args):
         """Run a CPU-heavy extraction in the scan's worker processes when it has them,

@@ -37,6 +37,13 @@ class MentionRecords:
         row = cursor.fetchone()
         return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
 
+    def source_rows(self) -> dict[str, dict]:
+        """Every stored source's row, by name."""
+        cursor = self.db.conn.execute("select * from sources")
+        columns = [d[0] for d in cursor.description]
+        return {row["name"]: row for row in
+                (dict(zip(columns, values, strict=True)) for values in cursor)}
+
     def source(self, name: str) -> dict | None:
         """The stored row of the source called `name`, or None."""
         return self._source_row(name)
