@@ -29,6 +29,7 @@ COMPLAINT_LOGIT = 2.5  # first complaint rule matched: strong evidence of a need
 EXTRA_COMPLAINT_LOGIT = 1.0  # each further one, up to MAX_COMPLAINTS_COUNTED
 MAX_COMPLAINTS_COUNTED = 3
 REASSURANCE_LOGIT = -1.5  # each "no problems at all" / "nessun difetto"
+CRITICAL_MIN_LOGIT = 2.0  # a critical complaint (fraud, legal, safety) is always negative
 HIGH_SCORE = 0.9
 DEFAULT_BEST_RATING = 5.0
 MAX_WORD_REASONS = 3
@@ -89,14 +90,22 @@ def _text_evidence(text: str, language: str) -> _TextEvidence:
     features = word_features(tokens, lexicon.negators)
     model = model_for(language)
     logit, strong_words = model.score(features, valence.positive, valence.negative)
-    logit += _complaint_logit(complaints)
-    logit += REASSURANCE_LOGIT * len(reassurances)
-    if any(complaint.severity == "critical" for complaint in complaints):
-        logit = max(logit, 2.0)
+    logit = adjust_for_rules(logit, complaints, reassurances)
     reasons = _complaint_reasons(complaints)
     reasons += tuple(f'reassurance: "{words}"' for words in reassurances)
     reasons += _valence_reasons(valence) + tuple(_word_reason(word) for word in strong_words)
     return _TextEvidence(sigmoid(logit), complaints, reasons, topic_categories(tokens))
+
+
+def adjust_for_rules(
+    logit: float, complaints: tuple[Complaint, ...], reassurances: list[str]
+) -> float:
+    """The model's log-odds moved by the complaint rules and the reassurances that matched
+    (also used by tools/train_detector.py to cross-validate the whole decision)."""
+    logit += _complaint_logit(complaints) + REASSURANCE_LOGIT * len(reassurances)
+    if any(complaint.severity == "critical" for complaint in complaints):
+        logit = max(logit, CRITICAL_MIN_LOGIT)
+    return logit
 
 
 def _emoji_only_evidence(valence: Valence) -> _TextEvidence:
