@@ -4,7 +4,9 @@ N feeds (default 500) of 20 entries each, every feed on its own host name (127.0
 per-site politeness applies as on the web), served by a local asyncio server that answers
 each request after 100 ms. Prints the wall time of the first `monitor scan` and of an
 unchanged rescan, the new rows of each, their peak memory, and the wall time of a plain
-sequential loop of `feedparser.parse(url)` over the same feeds as the baseline.
+sequential loop of `feedparser.parse(url)` over the same feeds as the baseline, and, to
+read the rescan against, what Scrapy alone costs to make the rescan's requests
+(bench/scrapy_floor.py).
 
 Targets: first scan at least 5x faster than the baseline; an unchanged rescan adds 0 rows
 and costs under 20% of the first scan; peak memory under 300 MB.
@@ -56,11 +58,14 @@ def feed_body(index: int) -> bytes:
             f"<description>bench</description>{''.join(items)}</channel></rss>").encode()
 
 
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.sha1(body).hexdigest()[:12] + '"'
+
+
 def serve(feeds: int, port: int, latency: float, ready) -> None:
     """Serve /feed.xml and /robots.txt on every bench host, each answer after `latency`."""
     bodies = {host(i): feed_body(i) for i in range(feeds)}
-    etags = {name: '"' + hashlib.sha1(body).hexdigest()[:12] + '"'
-             for name, body in bodies.items()}
+    etags = {name: etag_of(body) for name, body in bodies.items()}
 
     async def handle(reader, writer):
         try:
@@ -108,6 +113,15 @@ def write_settings(folder: Path, feeds: int, port: int) -> Path:
     return config
 
 
+def compile_bytecode() -> None:
+    """Write the project's bytecode first, as `pip install` does: otherwise, where
+    PYTHONDONTWRITEBYTECODE is set, every scan would compile the project's modules again."""
+    import compileall
+
+    for package in ("monitor", "spiders"):
+        compileall.compile_dir(ROOT / package, quiet=1)
+
+
 def timed_scan(config: Path) -> tuple[float, str]:
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), "scan"],
@@ -116,6 +130,15 @@ def timed_scan(config: Path) -> tuple[float, str]:
     if result.returncode != 0:
         sys.exit(f"scan failed ({result.returncode}):\n{result.stdout}\n{result.stderr[-3000:]}")
     return elapsed, result.stdout.strip()
+
+
+def timed_floor(port: int, feeds: int) -> tuple[float, str]:
+    """Wall time of bench/scrapy_floor.py: Scrapy alone, the rescan's requests."""
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "scrapy_floor.py"),
+                             str(port), "--feeds", str(feeds)],
+                            capture_output=True, text=True, cwd=ROOT, check=True)
+    return time.perf_counter() - started, result.stdout.strip()
 
 
 def count_rows(database: Path) -> int:
@@ -148,6 +171,7 @@ def main() -> None:
     parser.add_argument("--skip-baseline", action="store_true")
     args = parser.parse_args()
 
+    compile_bytecode()
     port = free_port()
     ready = multiprocessing.Event()
     server = multiprocessing.Process(target=serve, args=(args.feeds, port, args.latency, ready),
@@ -163,6 +187,7 @@ def main() -> None:
         second, second_out = timed_scan(config)
         second_rows = count_rows(database) - first_rows
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    floor, floor_out = timed_floor(port, args.feeds)
     base = None if args.skip_baseline else baseline(args.feeds, port)
     server.terminate()
 
@@ -171,6 +196,8 @@ def main() -> None:
     print(f"first scan:      {first:7.2f} s  new rows {first_rows:6d}  ({first_out})")
     print(f"unchanged rescan:{second:7.2f} s  new rows {second_rows:6d}  "
           f"= {100 * second / first:.0f}% of the first scan")
+    print(f"Scrapy alone, the rescan's conditional requests: {floor:7.2f} s "
+          f"= {100 * floor / first:.0f}% of the first scan ({floor_out}; bench/scrapy_floor.py)")
     print(f"peak memory of a scan process: {max(first_peak, peak):.0f} MB")
     if base is not None:
         print(f"baseline, sequential feedparser.parse(url): {base:7.2f} s  "

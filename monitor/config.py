@@ -52,7 +52,7 @@ class Crawl:
     timeout: float = 30.0
     max_page_bytes: int = 5_000_000
     retries: int = 2
-    concurrent_requests: int = 64
+    concurrent_requests: int = 256
     robots_cache_hours: float = 24.0
 
 

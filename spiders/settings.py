@@ -32,8 +32,9 @@ def scrapy_settings(crawl) -> dict:
         # Scrapy starts one asyncio task per concurrent item slot for every response.
         "CONCURRENT_ITEMS": 1,
         "TELNETCONSOLE_ENABLED": False,
-        # Name lookups run in the reactor thread pool: size it to the requests in flight.
-        "REACTOR_THREADPOOL_MAXSIZE": max(10, crawl.concurrent_requests),
+        # Name lookups run in the reactor thread pool: size it to the requests in flight,
+        # within reason (a thread each).
+        "REACTOR_THREADPOOL_MAXSIZE": min(64, max(10, crawl.concurrent_requests)),
         "LOG_INSTALL_ROOT_HANDLER": False,
         "EXTENSIONS": {"scrapy.extensions.remote_control.RemoteControl": None},
         # Every middleware runs for every request and response: those with nothing to do
