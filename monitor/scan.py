@@ -57,13 +57,14 @@ class ScanLock(DatabaseLock):
 
 
 @contextlib.contextmanager
-def parser_pool(source_count: int):
+def parser_pool(source_count: int, warm: bool = False):
     """Worker processes for parsing and classifying, one per core, when there is enough
     to parse.
 
     On Linux they are forked at once, before Scrapy starts any thread, so that they
-    inherit this process's imports; elsewhere they are spawned. They load the detector's
-    models when they first need them: an unchanged rescan never does.
+    inherit this process's imports; elsewhere they are spawned. With `warm` they load
+    the detector's models right away, while this process sets up the crawl; else when
+    they first need them (an unchanged rescan never does).
     """
     workers = min(os.cpu_count() or 1, 4)
     if source_count < PARALLEL_FROM_SOURCES or workers < 2:
@@ -71,7 +72,7 @@ def parser_pool(source_count: int):
         return
     method = "fork" if sys.platform == "linux" else "spawn"
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
-                               initializer=start_worker, initargs=(os.getpid(),))
+                               initializer=start_worker, initargs=(os.getpid(), warm))
     pool.submit(os.getpid)  # starts the workers now
     try:
         yield pool
@@ -79,8 +80,8 @@ def parser_pool(source_count: int):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def start_worker(parent: int) -> None:
-    """In a new worker: end with the scan.
+def start_worker(parent: int, warm: bool) -> None:
+    """In a new worker: end with the scan; with `warm`, load the detector now.
 
     A worker outliving a killed scan would hold the scan's lock (a forked worker shares
     its file) and make every later scan fail as "already running": on Linux the kernel
@@ -91,18 +92,25 @@ def start_worker(parent: int) -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent:  # the scan died before the line above
             os._exit(1)
+    if warm:
+        from monitor.classify import classify
+
+        classify("warm up")
 
 
 def run_scan(settings: Settings) -> ScanResult:
     """Read every enabled source once and store what mentions the brand."""
     sources = [source for source in settings.sources if source.enabled]
     with ScanLock(settings.database_path), Storage(settings.database_path) as storage:
-        storage.sync_sources(settings.sources)
+        rows = storage.sync_sources(settings.sources)
         # We hold the lock, so a scan still marked running died without closing its row.
         for stale in storage.interrupt_stale_scans(alive=lambda pid: False):
             log.warning("scan %d had been interrupted; recorded as failed", stale)
         scan_id = storage.start_scan(os.getpid())
-        with parser_pool(len(sources)) as pool:
+        # A source never read (no cache validators) will surely be parsed.
+        unread = any(not (rows[s.name]["etag"] or rows[s.name]["last_modified"])
+                     for s in sources)
+        with parser_pool(len(sources), warm=unread) as pool:
             from monitor.crawl import crawl  # Scrapy: imported once the workers exist
 
             outcomes, stats = crawl(settings, sources, storage, scan_id, pool)
