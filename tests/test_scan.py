@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from monitor.storage import Storage
 from tests.feeds import COMPLAINT_IT, PRAISE_EN, UNRELATED, rss
 
 
@@ -159,3 +160,36 @@ def test_validators_survive_unchanged_rescans(site, settings_file, monitor_cli, 
         assert monitor_cli("scan", config=config).returncode == 0
     feed_requests = [r for r in site.requests if r.path == "/feed.xml"]
     assert [r.headers.get("If-None-Match") for r in feed_requests] == [None, '"v1"', '"v1"']
+
+
+def test_entries_the_database_refuses_fail_their_source_and_are_read_again(
+        site, settings_file, monitor_cli, tmp_path):
+    good = site.add("/good.xml", rss(COMPLAINT_IT), etag='"good"')
+    refused = site.add("/refused.xml", rss(PRAISE_EN), etag='"refused"')
+    config = settings_file(sources=[{"name": "good", "type": "feed", "url": good},
+                                    {"name": "refused", "type": "feed", "url": refused}])
+    database = tmp_path / "monitor.db"
+    Storage(database).close()
+    with sqlite3.connect(database) as db:  # the disk says no, for one source's entries
+        db.execute("create trigger refuse before insert on mentions"
+                   f" when new.title = '{PRAISE_EN['title']}'"
+                   " begin select raise(abort, 'disk I/O error'); end")
+
+    first = monitor_cli("scan", config=config)
+
+    assert first.returncode == 1
+    assert "'refused' failed" in first.stderr and "could not store its entries" in first.stderr
+    assert [row["title"] for row in mentions(monitor_cli, config)] == [COMPLAINT_IT["title"]]
+    with sqlite3.connect(database) as db:
+        db.execute("drop trigger refuse")
+        validators = dict(db.execute("select name, etag from sources"))
+    assert validators == {"good": '"good"', "refused": None}  # nothing vouches for a loss
+
+    second = monitor_cli("scan", config=config)
+
+    assert second.returncode == 0, second.stderr
+    assert "1 new mentions" in second.stdout
+    last_request = [r for r in site.requests if r.path == "/refused.xml"][-1]
+    assert "If-None-Match" not in last_request.headers  # read again in full
+    assert {row["title"] for row in mentions(monitor_cli, config)} == {
+        COMPLAINT_IT["title"], PRAISE_EN["title"]}
