@@ -38,8 +38,8 @@ def scrapy_settings(crawl) -> dict:
         "LOG_INSTALL_ROOT_HANDLER": False,
         "EXTENSIONS": {"scrapy.extensions.remote_control.RemoteControl": None},
         # Every middleware runs for every request and response: those with nothing to do
-        # here are off (no allowed_domains, no HTTP auth, no Referer sent to the sites we
-        # read, depth kept by the blog reader itself, no per-response byte counts).
+        # here are off (no allowed_domains, no HTTP auth, depth kept by the blog reader
+        # itself, no per-response byte counts).
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "spiders.robots.CachedRobotsTxtMiddleware": 100,
@@ -47,10 +47,7 @@ def scrapy_settings(crawl) -> dict:
             "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
             "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
         },
-        "SPIDER_MIDDLEWARES": {
-            "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
-            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
-        },
+        "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.depth.DepthMiddleware": None},
         "ITEM_PIPELINES": {"monitor.pipeline.MentionPipeline": 300},
         "MONITOR_ROBOTS_CACHE_HOURS": crawl.robots_cache_hours,
     }

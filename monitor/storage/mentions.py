@@ -33,16 +33,12 @@ class MentionRecords:
         return self._one("select * from sources where name = ?", [name])
 
     def _one(self, sql: str, params: list) -> dict | None:
-        cursor = self.db.conn.execute(sql, params)
-        row = cursor.fetchone()
-        return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
+        return next(_dicts(self.db.conn.execute(sql, params)), None)
 
     def source_rows(self) -> dict[str, dict]:
         """Every stored source's row, by name."""
-        cursor = self.db.conn.execute("select * from sources")
-        columns = [d[0] for d in cursor.description]
-        return {row["name"]: row for row in
-                (dict(zip(columns, values, strict=True)) for values in cursor)}
+        return {row["name"]: row
+                for row in _dicts(self.db.conn.execute("select * from sources"))}
 
     def source(self, name: str) -> dict | None:
         """The stored row of the source called `name`, or None."""
@@ -274,3 +270,9 @@ class MentionRecords:
 def _chunks(items: list, size: int = 500):
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def _dicts(cursor) -> Iterator[dict]:
+    """The rows of `cursor` as dicts."""
+    columns = [d[0] for d in cursor.description]
+    return (dict(zip(columns, values, strict=True)) for values in cursor)
