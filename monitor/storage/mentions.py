@@ -25,7 +25,7 @@ class MentionRecords:
                 elif (existing["type"], existing["url"]) != (source.type, source.url):
                     # A changed URL is a different resource: forget its cache validators.
                     table.update(existing["id"], {**values, "etag": None, "last_modified": None})
-        return {row["name"]: row for row in table.rows}
+        return self.source_rows()
 
     def _source_row(self, name: str) -> dict | None:
         # Plain SQL here and below: a scan asks several times per source, and
