@@ -19,12 +19,16 @@ SHARED_EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 DEV_SET = SHARED_EVAL / "en_amazon_dev.jsonl"
 ITALIAN_SET = Path(__file__).parent / "data" / "classify" / "it_reviews.jsonl"
 MARKET_SET = Path(__file__).parent / "data" / "classify" / "it_reviews_market.jsonl"
+NEUTRAL_SETS = Path(__file__).parent / "data" / "classify"
 # Figures reached when these thresholds were set (bench/classify.py, 2026-11-23, models
-# retrained with the written reviews): dev F1 0.768, Italian set F1 0.984, Italian
-# marketplace-style set F1 0.853. A drop below these fails the build.
-DEV_F1_FLOOR = 0.763
+# retrained with the written reviews and neutral mentions): dev F1 0.760, Italian set F1
+# 0.984, Italian marketplace-style set F1 0.848; real neutral text flagged 21.5% (English)
+# and 14.7% (Italian). A drop below the floors or a rise above the ceilings fails the build.
+DEV_F1_FLOOR = 0.755
 ITALIAN_F1_FLOOR = 0.979
-MARKET_F1_FLOOR = 0.848
+MARKET_F1_FLOOR = 0.843
+EN_FALSE_ALARM_CEILING = 0.25
+IT_FALSE_ALARM_CEILING = 0.18
 
 
 @pytest.mark.parametrize(
@@ -155,6 +159,27 @@ def test_severity_and_categories_of_clear_cases(text, severity, category):
         assert category in verdict.categories
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Acme has opened a second warehouse near Bologna to speed up shipping to Germany.",
+        "Acme will be closed on 25 and 26 December; orders placed then ship on the 27th.",
+        "You can send items back within 30 days for a full refund.",
+        "The new Acme catalogue is out, with 200 products for the garden.",
+        "Does anyone know if Acme delivers to Ireland?",
+        "Acme ha aperto un secondo magazzino vicino a Bologna per spedire prima in Germania.",
+        "Il negozio Acme resterà chiuso il 25 e 26 dicembre, gli ordini partiranno il 27.",
+        "Puoi restituire gli articoli entro 30 giorni e avere il rimborso completo.",
+        "È uscito il nuovo catalogo Acme con 200 prodotti per il giardino.",
+        "Qualcuno sa se Acme spedisce anche in Irlanda?",
+    ],
+)
+def test_neutral_mentions_are_not_negative(text):
+    """News, announcements, policies and questions need no follow-up, even when they speak
+    of refunds, returns or shipping."""
+    assert not classify(text).negative
+
+
 def test_non_negative_mentions_are_low_severity_without_categories():
     verdict = classify("Ottimo prodotto, arrivato in anticipo.")
     assert (verdict.negative, verdict.severity, verdict.categories) == (False, "low", ())
@@ -276,6 +301,19 @@ def test_italian_set_f1_does_not_regress():
 def test_italian_market_set_f1_does_not_regress():
     scores = evaluate_file(MARKET_SET)
     assert scores.f1 >= MARKET_F1_FLOOR, scores
+
+
+@pytest.mark.parametrize(
+    ("path", "ceiling"),
+    [
+        (NEUTRAL_SETS / "en_realworld_neutral.jsonl", EN_FALSE_ALARM_CEILING),
+        (NEUTRAL_SETS / "it_realworld_neutral.jsonl", IT_FALSE_ALARM_CEILING),
+    ],
+    ids=["en", "it"],
+)
+def test_false_alarms_on_real_neutral_text_do_not_regress(path, ceiling):
+    scores = evaluate_file(path)
+    assert scores.fp / scores.count <= ceiling, scores
 
 
 def test_dev_set_f1_does_not_regress():

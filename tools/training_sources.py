@@ -2,9 +2,11 @@
 
 Sources: ``team`` (tools/training/<language>_examples.jsonl, short sentences the team wrote),
 ``written`` (tools/training/<language>_reviews_written.jsonl, review-length texts the team
-wrote on 2026-11-23), and for English ``vader`` (ground truth in the vaderSentiment 3.3.2
-sdist) and ``uci`` (the UCI labelled review sentences in npm sentiment 5.0.2). Nothing under
-../shared/eval or tests/data is read here.
+wrote on 2026-11-23), ``neutral`` (tools/training/<language>_neutral_written.jsonl, neutral
+mentions the team wrote: news, shop announcements and policies, product descriptions, forum
+questions; none needs a follow-up), and for English ``vader`` (ground truth in the
+vaderSentiment 3.3.2 sdist) and ``uci`` (the UCI labelled review sentences in npm
+sentiment 5.0.2). Nothing under ../shared/eval or tests/data is read here.
 """
 
 import io
@@ -40,7 +42,7 @@ class Example:
 
 def examples_for(language: str, vader_sdist: Path | None, sentiment_npm: Path | None):
     """Every training example for ``language`` ("en" or "it")."""
-    examples = team_examples(language) + written_reviews(language)
+    examples = team_examples(language) + written_reviews(language) + neutral_mentions(language)
     if language == "en":
         examples += [Example(t, n, "vader") for t, n in _vader(vader_sdist)]
         examples += [Example(t, n, "uci") for t, n in _uci(sentiment_npm)]
@@ -61,6 +63,13 @@ def written_reviews(language: str) -> list[Example]:
     rows also carry their "stars", which the text-only models do not use)."""
     path = TRAINING_DIR / f"{language}_reviews_written.jsonl"
     return [Example(row["text"], row["negative"], "written") for row in _json_lines(path)]
+
+
+def neutral_mentions(language: str) -> list[Example]:
+    """Neutral mentions the team wrote, tools/training/<language>_neutral_written.jsonl (all
+    ``"negative": false``): what most of a monitor's mentions look like."""
+    path = TRAINING_DIR / f"{language}_neutral_written.jsonl"
+    return [Example(row["text"], row["negative"], "neutral") for row in _json_lines(path)]
 
 
 def _json_lines(path: Path) -> list[dict]:

@@ -13,7 +13,8 @@ from itertools import repeat
 from monitor.detector.lexicons import DATA_DIR
 
 _CLAUSE_BREAKS = frozenset(".,;:!?")
-STRONG_WORD_WEIGHT = 0.5  # word features above this weight are shown as reasons
+STRONG_WORD_WEIGHT = 1.0  # word features at least this strong are shown as reasons (weaker
+# ones are mostly topic words a training source happened to use, like "minutes" or "il")
 STRONG_WORDS_SHOWN = 2
 _DEFAULT = {"bias": -0.3, "positive": -0.55, "negative": 0.6, "weights": {}}
 
@@ -37,7 +38,7 @@ class Model:
         logit += sum(map(get, features, repeat(0.0)))
         if logit <= 0:
             return logit, []
-        pushing = [(get(f), f) for f in features if get(f, 0.0) > STRONG_WORD_WEIGHT]
+        pushing = [(get(f), f) for f in features if get(f, 0.0) >= STRONG_WORD_WEIGHT]
         pushing.sort(reverse=True)
         return logit, [feature for _, feature in pushing[:STRONG_WORDS_SHOWN]]
 
