@@ -63,10 +63,31 @@ def test_neutral_tone_complaints_are_negative(text):
         "No problems at all, it does exactly what it says.",
         "I never had any problem with this shop.",
         "Nothing to complain about.",
+        "Nothing has broken so far.",
+        "I can't fault it.",
+        "Non si è mai rotto.",
+        "Niente da criticare.",
     ],
 )
 def test_praise_with_negative_words_is_not_negative(text):
     assert not classify(text).negative
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("Nothing has broken so far.", None),
+        ("The box wasn't damaged.", None),
+        ("Non si è mai rotto.", None),
+        ("Arrived without a box and broken.", "broken"),
+        ("Not broken, but the lid is cracked.", "cracked"),
+        ("Il pacco non è mai arrivato.", "non e mai arrivato"),
+    ],
+)
+def test_a_negation_just_before_a_complaint_denies_it(text, complaint):
+    """Only within its clause, and never when the complaint is itself a negation."""
+    words = [r.split('"')[1] for r in classify(text).reasons if r.startswith("complaint:")]
+    assert (complaint in words) if complaint else not words, words
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ normalised by ``monitor.detector.text.normalize``.
 import re
 from dataclasses import dataclass
 
+from monitor.detector.lexicons import NEGATORS
 from monitor.detector.rules_en import EN_REASSURANCES, EN_RULES
 from monitor.detector.rules_it import IT_REASSURANCES, IT_RULES
 from monitor.detector.text import fold_accents
@@ -15,6 +16,11 @@ from monitor.detector.triggers import text_keys, trigger_keys
 
 RULES = {"en": EN_RULES, "it": IT_RULES}
 REASSURANCES = {"en": EN_REASSURANCES, "it": IT_REASSURANCES}
+DENIAL_WINDOW = 3  # words before a complaint that can deny it ("nothing has broken")
+_DENIERS = {"en": NEGATORS["en"], "it": frozenset(map(fold_accents, NEGATORS["it"]))}
+# A denial reaches back only within its clause: "arrivato senza scatola e rotto" complains.
+_CLAUSE_BREAK_RE = re.compile(r"[.,;:!?]|\b(?:and|but|or|e|ed|ma|pero|o)\b")
+_WORD_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
 @dataclass(frozen=True)
@@ -40,8 +46,9 @@ class _RuleSet:
     """Rules indexed by the word prefixes their matches start with (see ``triggers``), so a
     text is only searched with rules that can match it; results keep the rules' order."""
 
-    def __init__(self, rules: list[tuple[str, str | None, str, bool]]):
+    def __init__(self, rules: list[tuple[str, str | None, str, bool]], deniers: frozenset[str]):
         self.rules = [_Rule(*rule) for rule in rules]
+        self.deniers = deniers
         self.always = frozenset(i for i, rule in enumerate(rules) if not trigger_keys(rule[0]))
         self.by_key: dict[str, list[int]] = {}
         for index, rule in enumerate(rules):
@@ -59,18 +66,27 @@ class _RuleSet:
             for match in rule.regex.finditer(normalized):
                 if rule.reassurance:
                     reassurances.append(match.group(0))
-                else:
+                elif not self._denied(normalized, match):
                     complaints.append(
                         Complaint(match.group(0).strip(), rule.category, rule.severity)
                     )
         return complaints, reassurances
+
+    def _denied(self, normalized: str, match: re.Match) -> bool:
+        """Whether a negation just before the match, in its clause, denies it ("nothing has
+        broken", "non si e mai rotto"); a match that is itself a negation ("non e mai
+        arrivato") is never denied."""
+        if any(word in self.deniers for word in _WORD_RE.findall(match.group(0))):
+            return False
+        clause = _CLAUSE_BREAK_RE.split(normalized[: match.start()])[-1]
+        return any(word in self.deniers for word in _WORD_RE.findall(clause)[-DENIAL_WINDOW:])
 
 
 def _rule_set(language: str) -> _RuleSet:
     fold = fold_accents if language == "it" else str
     rules = [(fold(p), category, severity, False) for p, category, severity in RULES[language]]
     rules += [(fold(p), None, "low", True) for p in REASSURANCES[language]]
-    return _RuleSet(rules)
+    return _RuleSet(rules, _DENIERS[language])
 
 
 _RULE_SETS = {language: _rule_set(language) for language in RULES}

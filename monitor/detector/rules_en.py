@@ -181,5 +181,7 @@ EN_REASSURANCES = (
     r"|have not had (?:any|a|an)|didn't have (?:any|a|an)|not a single|hasn't given me (?:any|a))"
     r" (?:single )?(?:problems?|issues?|complaints?|trouble|hiccups?|glitch(?:es)?|regrets?)\b",
     r"\bnothing to complain about\b|\bcan't complain\b|\bcannot complain\b",
+    r"\b(?:very |really )?(?:little|nothing) (?:to critici[sz]e|to fault|bad to say)\b"
+    r"|\b(?:can't|cannot) fault\b|\byet to be (?:disappointed|let down)\b",
     r"\bnot (?:too |that |so |half |at all )?(?:bad|shabby)\b",
 )

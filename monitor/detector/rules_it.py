@@ -218,7 +218,7 @@ IT_REASSURANCES = (
     r"\b(?:nessun|nessuna|senza|zero|mai avuto|mai avuta|mai avuti|non ho (?:mai )?avuto"
     r"|non ho riscontrato|non ho trovato) (?:alcun |nessun |un )?(?:problem\w|difett\w|intopp\w"
     r"|inconvenient\w|sorpres\w|lamentel\w|pecca|pecche)",
-    r"\bniente da (?:dire|eccepire|segnalare)\b|\bnulla da (?:dire|eccepire|segnalare)\b",
+    r"\b(?:niente|nulla) da (?:dire|ridire|eccepire|segnalare|criticare|rimproverare)\b",
     r"\bnon (?:è |e )?(?:affatto |per niente |poi cos[iì] )?(?:male|malvagi\w|brutt\w|scadent\w)\b",
     r"\bniente male\b",
 )
