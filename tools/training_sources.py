@@ -2,7 +2,7 @@
 
 Sources: ``team`` (tools/training/<language>_examples.jsonl, short sentences the team wrote),
 ``written`` (tools/training/<language>_reviews_written.jsonl, review-length texts the team
-wrote on 2026-11-23), ``neutral`` (tools/training/<language>_neutral_written.jsonl, neutral
+wrote on 2026-11-23), ``neutral`` (tools/training/<language>_neutral*_written.jsonl, neutral
 mentions the team wrote: news, shop announcements and policies, product descriptions, forum
 questions; none needs a follow-up), and for English ``vader`` (ground truth in the
 vaderSentiment 3.3.2 sdist) and ``uci`` (the UCI labelled review sentences in npm
@@ -66,10 +66,11 @@ def written_reviews(language: str) -> list[Example]:
 
 
 def neutral_mentions(language: str) -> list[Example]:
-    """Neutral mentions the team wrote, tools/training/<language>_neutral_written.jsonl (all
+    """Neutral mentions the team wrote, tools/training/<language>_neutral*_written.jsonl (all
     ``"negative": false``): what most of a monitor's mentions look like."""
-    path = TRAINING_DIR / f"{language}_neutral_written.jsonl"
-    return [Example(row["text"], row["negative"], "neutral") for row in _json_lines(path)]
+    paths = sorted(TRAINING_DIR.glob(f"{language}_neutral*_written.jsonl"))
+    rows = [row for path in paths for row in _json_lines(path)]
+    return [Example(row["text"], row["negative"], "neutral") for row in rows]
 
 
 def _json_lines(path: Path) -> list[dict]:
