@@ -21,13 +21,13 @@ ITALIAN_SET = Path(__file__).parent / "data" / "classify" / "it_reviews.jsonl"
 MARKET_SET = Path(__file__).parent / "data" / "classify" / "it_reviews_market.jsonl"
 NEUTRAL_SETS = Path(__file__).parent / "data" / "classify"
 # Figures reached when these thresholds were set (bench/classify.py, 2026-11-23, models
-# retrained with the written reviews and neutral mentions): dev F1 0.760, Italian set F1
-# 0.984, Italian marketplace-style set F1 0.830; real neutral text flagged 21.5% (English)
+# retrained with the written reviews and neutral mentions): dev F1 0.763, Italian set F1
+# 0.984, Italian marketplace-style set F1 0.831; real neutral text flagged 7.8% (English)
 # and 3.2% (Italian). A drop below the floors or a rise above the ceilings fails the build.
 DEV_F1_FLOOR = 0.755
 ITALIAN_F1_FLOOR = 0.979
 MARKET_F1_FLOOR = 0.825
-EN_FALSE_ALARM_CEILING = 0.25
+EN_FALSE_ALARM_CEILING = 0.11
 IT_FALSE_ALARM_CEILING = 0.08
 
 
@@ -160,6 +160,8 @@ def test_star_rating_counts(text, rating, best, negative):
         ("Truffa! Ho pagato e non ho ricevuto niente, ho fatto denuncia.", "critical", "fraud"),
         ("This shop is a scam.", "critical", "fraud"),
         ("If I don't get my money back I will contact my lawyer.", "critical", None),
+        ("Se non mi rimborsate, chiamo l'avvocato.", "critical", None),
+        ("Nessuna risposta dall'assistenza clienti.", None, "customer_service"),
         ("Il caricabatterie ha preso fuoco.", "critical", "product"),
         ("The charger caught fire!", "critical", "product"),
         ("Il pacco non è mai arrivato.", "high", "delivery"),

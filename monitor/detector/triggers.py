@@ -33,8 +33,11 @@ def trigger_keys(pattern: str) -> frozenset[str] | None:
 
 
 def text_keys(normalized: str) -> set[str]:
-    """Every 2..KEY_LENGTH-character word prefix found in ``normalized`` text."""
+    """Every 2..KEY_LENGTH-character word prefix found in ``normalized`` text, also of the
+    words after an apostrophe ("l'avvocato" gives "l'av" and "avv": Italian rules start at
+    the noun, English ones may start with "don't")."""
     words = _WORD_RE.findall(normalized)
+    words += [part for word in words if "'" in word for part in word.split("'")[1:]]
     return {w[:2] for w in words} | {w[:3] for w in words} | {w[:4] for w in words}
 
 
