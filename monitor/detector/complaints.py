@@ -17,6 +17,7 @@ from monitor.detector.triggers import text_keys, trigger_keys
 RULES = {"en": EN_RULES, "it": IT_RULES}
 REASSURANCES = {"en": EN_REASSURANCES, "it": IT_REASSURANCES}
 DENIAL_WINDOW = 3  # words before a complaint that can deny it ("nothing has broken")
+DENIAL_LOOKBACK = 60  # characters searched for them (three words, with room to spare)
 _DENIERS = {"en": NEGATORS["en"], "it": frozenset(map(fold_accents, NEGATORS["it"]))}
 # A denial reaches back only within its clause: "arrivato senza scatola e rotto" complains.
 _CLAUSE_BREAK_RE = re.compile(r"[.,;:!?]|\b(?:and|but|or|e|ed|ma|pero|o)\b")
@@ -78,7 +79,8 @@ class _RuleSet:
         arrivato") is never denied."""
         if any(word in self.deniers for word in _WORD_RE.findall(match.group(0))):
             return False
-        clause = _CLAUSE_BREAK_RE.split(normalized[: match.start()])[-1]
+        before = normalized[max(0, match.start() - DENIAL_LOOKBACK) : match.start()]
+        clause = _CLAUSE_BREAK_RE.split(before)[-1]
         return any(word in self.deniers for word in _WORD_RE.findall(clause)[-DENIAL_WINDOW:])
 
 
