@@ -91,6 +91,20 @@ def test_a_negation_just_before_a_complaint_denies_it(text, complaint):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "They've never answered my emails.",
+        "The shop still hasn't replied to my three emails.",
+        "Nessuno ha ancora risposto alla mia mail.",
+        "Non hanno mai risposto alle mie email.",
+    ],
+)
+def test_unanswered_messages_match_a_customer_service_rule(text):
+    reasons = classify(text).reasons
+    assert any(r.startswith("complaint:") and "(customer_service)" in r for r in reasons), reasons
+
+
+@pytest.mark.parametrize(
     ("text", "negative"),
     [
         ("Bello, ma si è rotto dopo due giorni.", True),

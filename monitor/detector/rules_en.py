@@ -84,7 +84,9 @@ EN_RULES = (
     ),
     (
         r"\b(?:didn't|did not|don't|do not|won't|will not|never|doesn't|does not) (?:even )?"
-        r"(?:answer|reply|respond|get back to)\b",
+        r"(?:answer|reply|respond|get back to)\b"
+        r"|\b(?:never|haven't|hasn't|have not|has not|still haven't|still hasn't) (?:even |yet )?"
+        r"(?:answered|replied|responded|got back to|gotten back to|returned my)\b",
         "customer_service",
         "medium",
     ),

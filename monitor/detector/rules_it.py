@@ -83,7 +83,7 @@ IT_RULES = (
     (r"\b(?:senza|nessun|niente) (?:codice di )?(?:tracking|tracciamento)\b", "tracking", "medium"),
     # servizio clienti
     (
-        r"\bnessuno (?:mi |ci )?(?:ha |hanno )?(?:mai )?(?:rispond\w+|rispost\w|richiamat\w"
+        r"\bnessuno (?:mi |ci )?(?:ha |hanno )?(?:mai |ancora )?(?:rispond\w+|rispost\w|richiamat\w"
         r"|si (?:è |e )?fatto vivo|si fa vivo|si prende)",
         "customer_service",
         "medium",
