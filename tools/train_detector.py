@@ -115,18 +115,21 @@ def train(language: str, examples: list[Example]) -> dict:
     prepared = [prepare(example.text, language) for example in examples]
     folds = _folds(examples)
     reviews = REVIEW_SOURCES[language]
-    review_f1 = {}
+    review_f1, held_out = {}, {}
     for written, c in itertools.product(WRITTEN_WEIGHTS, REGULARISATION):
         weights = _weights(examples, language, {"written": written, "neutral": 0.0})
-        predicted = _cross_validated(language, examples, prepared, weights, c, folds)
-        review_f1[written, c] = _f1(examples, predicted, reviews)
+        held_out[written, c] = _cross_validated(language, examples, prepared, weights, c, folds)
+        review_f1[written, c] = _f1(examples, held_out[written, c], reviews)
         print(f"  written x{written:g}, C={c:g}: held-out F1 {review_f1[written, c]:.3f}")
     written, c = max(review_f1, key=review_f1.get)
     floor = review_f1[written, c] - REVIEW_F1_TOLERANCE
     together = {}
     for neutral in NEUTRAL_WEIGHTS:
-        weights = _weights(examples, language, {"written": written, "neutral": neutral})
-        predicted = _cross_validated(language, examples, prepared, weights, c, folds)
+        if neutral:
+            weights = _weights(examples, language, {"written": written, "neutral": neutral})
+            predicted = _cross_validated(language, examples, prepared, weights, c, folds)
+        else:  # step 1 has cross-validated exactly this already
+            predicted = held_out[written, c]
         alone = _f1(examples, predicted, reviews)
         pooled = _f1(examples, predicted, reviews + ("neutral",))
         alarms = _false_alarms(examples, predicted)

@@ -8,20 +8,18 @@ normalised by ``monitor.detector.text.normalize``.
 import re
 from dataclasses import dataclass
 
-from monitor.detector.lexicons import NEGATORS
+from monitor.detector.lexicons import lexicon_for
 from monitor.detector.rules_en import EN_REASSURANCES, EN_RULES
 from monitor.detector.rules_it import IT_REASSURANCES, IT_RULES
-from monitor.detector.text import fold_accents
+from monitor.detector.text import CLAUSE_BREAKS, fold_accents, tokenize
 from monitor.detector.triggers import text_keys, trigger_keys
 
 RULES = {"en": EN_RULES, "it": IT_RULES}
 REASSURANCES = {"en": EN_REASSURANCES, "it": IT_REASSURANCES}
 DENIAL_WINDOW = 3  # words before a complaint that can deny it ("nothing has broken")
 DENIAL_LOOKBACK = 60  # characters searched for them (three words, with room to spare)
-_DENIERS = {"en": NEGATORS["en"], "it": frozenset(map(fold_accents, NEGATORS["it"]))}
 # A denial reaches back only within its clause: "arrivato senza scatola e rotto" complains.
-_CLAUSE_BREAK_RE = re.compile(r"[.,;:!?]|\b(?:and|but|or|e|ed|ma|pero|o)\b")
-_WORD_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_CONJUNCTIONS = frozenset("and but or e ed ma pero o".split())
 
 
 @dataclass(frozen=True)
@@ -47,9 +45,10 @@ class _RuleSet:
     """Rules indexed by the word prefixes their matches start with (see ``triggers``), so a
     text is only searched with rules that can match it; results keep the rules' order."""
 
-    def __init__(self, rules: list[tuple[str, str | None, str, bool]], deniers: frozenset[str]):
+    def __init__(self, rules: list[tuple[str, str | None, str, bool]], language: str):
         self.rules = [_Rule(*rule) for rule in rules]
-        self.deniers = deniers
+        self.language = language
+        self.deniers = lexicon_for(language).negators
         self.always = frozenset(i for i, rule in enumerate(rules) if not trigger_keys(rule[0]))
         self.by_key: dict[str, list[int]] = {}
         for index, rule in enumerate(rules):
@@ -77,18 +76,22 @@ class _RuleSet:
         """Whether a negation just before the match, in its clause, denies it ("nothing has
         broken", "non si e mai rotto"); a match that is itself a negation ("non e mai
         arrivato") is never denied."""
-        if any(word in self.deniers for word in _WORD_RE.findall(match.group(0))):
+        if any(token in self.deniers for token in tokenize(match.group(0), self.language)):
             return False
         before = normalized[max(0, match.start() - DENIAL_LOOKBACK) : match.start()]
-        clause = _CLAUSE_BREAK_RE.split(before)[-1]
-        return any(word in self.deniers for word in _WORD_RE.findall(clause)[-DENIAL_WINDOW:])
+        clause = []
+        for token in reversed(tokenize(before, self.language)):
+            if token in CLAUSE_BREAKS or token in _CONJUNCTIONS or len(clause) == DENIAL_WINDOW:
+                break
+            clause.append(token)
+        return any(token in self.deniers for token in clause)
 
 
 def _rule_set(language: str) -> _RuleSet:
     fold = fold_accents if language == "it" else str
     rules = [(fold(p), category, severity, False) for p, category, severity in RULES[language]]
     rules += [(fold(p), None, "low", True) for p in REASSURANCES[language]]
-    return _RuleSet(rules, _DENIERS[language])
+    return _RuleSet(rules, language)
 
 
 _RULE_SETS = {language: _rule_set(language) for language in RULES}

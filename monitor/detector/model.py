@@ -11,8 +11,8 @@ from functools import cache
 from itertools import repeat
 
 from monitor.detector.lexicons import DATA_DIR
+from monitor.detector.text import CLAUSE_BREAKS
 
-_CLAUSE_BREAKS = frozenset(".,;:!?")
 STRONG_WORD_WEIGHT = 1.0  # word features at least this strong are shown as reasons (weaker
 # ones are mostly topic words a training source happened to use, like "minutes" or "il")
 STRONG_WORDS_SHOWN = 2
@@ -49,7 +49,7 @@ def word_features(tokens: list[str], negators: frozenset[str]) -> set[str]:
     negated = False
     previous = None
     for token in tokens:
-        if token in _CLAUSE_BREAKS:
+        if token in CLAUSE_BREAKS:
             negated = False
             previous = None
             if token in "!?":

@@ -19,6 +19,7 @@ _IT_ELISION_RE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 _ACCENT_FOLD = str.maketrans("àáèéìíòóùú", "aaeeiioouu")
 _IT_ACCENT_APOSTROPHE_RE = re.compile(r"(?<=[aeiou])'(?=\s|$|[.,;:!?)])")
 _SPACES_RE = re.compile(r"\s+")
+CLAUSE_BREAKS = frozenset(".,;:!?")  # tokens that end the reach of a negation or a booster
 
 
 def fold_accents(text: str) -> str:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from monitor.detector.lexicons import Lexicon
+from monitor.detector.text import CLAUSE_BREAKS
 
 NEGATION_FACTOR = -0.74  # VADER's N_SCALAR
 BOOSTER_DECAY = (1.0, 0.95, 0.9)  # a booster two or three words back counts a little less
@@ -10,7 +11,6 @@ BEFORE_CONTRAST = 0.5
 AFTER_CONTRAST = 1.5
 EXCLAMATION_BOOST = 0.292
 NEGATION_WINDOW = 3
-_CLAUSE_BREAKS = frozenset(".,;:!?")
 _SENTENCE_BREAKS = frozenset(".!?")
 
 
@@ -77,7 +77,7 @@ def _lookup_phrase(
 def _boost(tokens: list[str], index: int, value: float, boosters: dict[str, float]) -> float:
     for distance, decay in enumerate(BOOSTER_DECAY, start=1):
         position = index - distance
-        if position < 0 or tokens[position] in _CLAUSE_BREAKS:
+        if position < 0 or tokens[position] in CLAUSE_BREAKS:
             break
         scalar = boosters.get(tokens[position])
         if scalar is not None:
@@ -88,7 +88,7 @@ def _boost(tokens: list[str], index: int, value: float, boosters: dict[str, floa
 def _is_negated(tokens: list[str], index: int, negators: frozenset[str]) -> bool:
     for position in range(index - 1, max(-1, index - 1 - NEGATION_WINDOW), -1):
         token = tokens[position]
-        if token in _CLAUSE_BREAKS:
+        if token in CLAUSE_BREAKS:
             return False
         if token in negators:
             return True
