@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from monitor.classify import classify, evaluate_file  # noqa: E402
+from monitor.detect.classify import classify, evaluate_file  # noqa: E402
 
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
 CLASSIFY_DATA = ROOT / "tests" / "data" / "classify"

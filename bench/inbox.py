@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from monitor.config import load_settings  # noqa: E402
+from monitor.followup.web import create_app  # noqa: E402
 from monitor.storage import Storage  # noqa: E402
-from monitor.web import create_app  # noqa: E402
 
 WORDS = ("pacco consegna ordine prodotto negozio spedizione corriere qualità prezzo servizio "
          "cliente grazie ottimo bello veloce lento colore taglia borsa scarpe giacca regalo "

@@ -27,7 +27,7 @@ class Entry:
     via_url: str = ""
     page_note: str = ""
     # Set in a worker process (see SourcesSpider.run_parser and
-    # monitor.pipeline.prepare_entries): whether the entry mentions the brand and, when it
+    # monitor.collect.pipeline.prepare_entries): whether the entry mentions the brand and, when it
     # does, the mention's columns that need no database; else the pipeline does both.
     matched: bool | None = None
     prepared: dict | None = None

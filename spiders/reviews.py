@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import urlsplit
 
-from monitor.identity import mention_key
+from spiders.identity import mention_key
 from spiders.items import Entry
 from spiders.review_markup import AggregateRecord, ReviewRecord, find_reviews, structured_items
 from spiders.review_selectors import next_page_url, reviews_from_selectors

@@ -1,7 +1,7 @@
 """`type = "search"`: a search feed's results, each followed through to its page.
 
 A result gives a title and a snippet. Its link is unwrapped from the engine's redirect
-(monitor.identity.unwrap_redirect) and the page it points to is fetched by the same
+(spiders.identity.unwrap_redirect) and the page it points to is fetched by the same
 spider, so with the same robots.txt, delays and limits, and read with the blog
 extraction: the post's own text and author, and each comment naming the brand on its
 own. When the page cannot be fetched (an HTTP error, robots.txt, a timeout, a Google
@@ -9,7 +9,7 @@ News link that cannot be unwrapped offline) the result's snippet is kept, and it
 `page_note` says why.
 
 A result's identity is its unwrapped, canonical article URL: the same post found by two
-engines and by its blog's own feed is one mention (monitor.discovery merges them), and a
+engines and by its blog's own feed is one mention (monitor.collect.discovery merges them), and a
 result stored from its snippet is updated, not duplicated, once its page is fetched. A
 result whose page was already read is not fetched again: only its sighting is recorded.
 """
@@ -20,11 +20,11 @@ from urllib.parse import urlsplit
 
 from scrapy.http import HtmlResponse
 
-from monitor.identity import canonical_url, unwrap_redirect
-from monitor.search_engines import ENGINES
 from spiders.feeds import read_feed
+from spiders.identity import canonical_url, unwrap_redirect
 from spiders.items import Entry, Sighting
 from spiders.posts import comment_url, extract_comments, extract_post
+from spiders.search_engines import ENGINES
 
 DEFAULT_MAX_PAGES = 30
 SNIPPET = "text from the search result: "

@@ -48,6 +48,6 @@ def scrapy_settings(crawl) -> dict:
             "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
         },
         "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.depth.DepthMiddleware": None},
-        "ITEM_PIPELINES": {"monitor.pipeline.MentionPipeline": 300},
+        "ITEM_PIPELINES": {"monitor.collect.pipeline.MentionPipeline": 300},
         "MONITOR_ROBOTS_CACHE_HOURS": crawl.robots_cache_hours,
     }

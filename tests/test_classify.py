@@ -1,11 +1,11 @@
-"""Behaviour of the negative-mention detector (monitor.classify), in Italian and English."""
+"""Behaviour of the negative-mention detector (monitor.detect.classify), in Italian and English."""
 
 import json
 from pathlib import Path
 
 import pytest
 
-from monitor.classify import (
+from monitor.detect.classify import (
     CATEGORIES,
     SEVERITIES,
     Verdict,

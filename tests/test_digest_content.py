@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from monitor.config import load_settings
-from monitor.digest import build_digest
+from monitor.notify.digest import build_digest
 from monitor.storage import Storage
 from tests.digest_helpers import (
     complaint_titles,
@@ -160,7 +160,7 @@ def test_text_part_matches_the_golden_file(language, settings_file):
 
 
 def test_flag_reasons_speak_the_digest_language_but_keep_the_quoted_words():
-    from monitor.digest import translate_reason
+    from monitor.notify.digest import translate_reason
 
     reason = 'complaint: "mai arrivato, never arrived" (delivery, critical)'
     assert translate_reason(reason, "it") == \

@@ -4,6 +4,7 @@ follow-up status, and retention that never deletes a mention with a follow-up.""
 from __future__ import annotations
 
 from monitor.config import load_settings
+from monitor.followup.actions import change_followup
 from monitor.storage import Storage
 from tests.digest_helpers import database, mention, parts, seed, write_config
 
@@ -18,9 +19,9 @@ def test_digest_links_each_complaint_to_its_follow_up_and_drops_resolved_ones(
     assert monitor_cli("digest", config=config, env=server.env()).returncode == 0
     with Storage(load_settings(config).database_path) as storage:
         done = storage.followup_ids_by_mention([old_done])[old_done]
-        storage.change_followup(done, "assign", by="monitor", assignee="Anna")
-        storage.change_followup(done, "contacted", by="Anna")
-        storage.change_followup(done, "resolve", by="Anna")
+        change_followup(storage, done, "assign", by="monitor", assignee="Anna")
+        change_followup(storage, done, "contacted", by="Anna")
+        change_followup(storage, done, "resolve", by="Anna")
         open_id = storage.followup_ids_by_mention([old_open])[old_open]
     [new] = seed(config, mention("Mai arrivato", "Bottega Aurora: ordine mai arrivato"))
 
@@ -45,7 +46,7 @@ def test_prune_keeps_a_mention_dismissed_as_not_a_complaint(settings_file, monit
     [flagged] = seed(config, mention("Falso allarme", "Bottega Aurora: tutto bene in realtà"))
     with Storage(load_settings(config).database_path) as storage:
         followup = storage.followup_ids_by_mention([flagged])[flagged]
-        storage.change_followup(followup, "dismiss", by="monitor", reason="not a complaint")
+        change_followup(storage, followup, "dismiss", by="monitor", reason="not a complaint")
         storage.db.execute("update mentions set found_at = '2020-01-01T00:00:00+00:00'")
 
     result = monitor_cli("prune", config=config)

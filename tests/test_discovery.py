@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from monitor.cli import main
 from monitor.config import ConfigError, load_settings
-from monitor.identity import canonical_url, unwrap_redirect
+from spiders.identity import canonical_url, unwrap_redirect
 from tests.conftest import FIXTURES, write_settings
 from tests.sites import LocalSite
 from tests.spider_pages import rss_of_posts, wordpress_post

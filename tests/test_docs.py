@@ -41,6 +41,6 @@ def test_wheel_ships_templates_and_example_settings(tmp_path):
     wheel = next(tmp_path.glob("monitor-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in ("monitor/templates/digest.html", "monitor/templates/digest.txt",
-                     "monitor/settings.example.toml", "monitor/demo_sites/giulia/feed.xml",
-                     "spiders/sources.py", "monitor/cli.py"):
+                     "monitor/settings.example.toml", "monitor/demo/sites/giulia/feed.xml",
+                     "spiders/sources.py", "monitor/cli/__init__.py"):
         assert required in names

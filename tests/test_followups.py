@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitor.config import ConfigError, load_settings
-from monitor.followup import TransitionRefused, compute_metrics, plan_change
+from monitor.followup.actions import change_followup, followup_metrics, open_followups
+from monitor.followup.states import TransitionRefused, compute_metrics, plan_change
 from tests.conftest import write_settings
 from tests.inbox_data import make_settings, seeded_storage
 
@@ -56,12 +57,12 @@ def test_history_keeps_every_change_and_the_label_of_a_dismissal(tmp_path):
     storage = seeded_storage(make_settings(tmp_path))
     assert storage.open_followups_for_new_negatives() == 0  # idempotent
     first = storage.list_followups(oldest_first=True)[0]["id"]
-    storage.change_followup(first, "assign", by="Marco", assignee="Anna", now=NOW)
-    storage.change_followup(first, "note", by="Anna", note="Chiamata, nessuna risposta",
+    change_followup(storage, first, "assign", by="Marco", assignee="Anna", now=NOW)
+    change_followup(storage, first, "note", by="Anna", note="Chiamata, nessuna risposta",
                             now=NOW + timedelta(hours=1))
     with pytest.raises(TransitionRefused, match="mark it contacted before resolving"):
-        storage.change_followup(first, "resolve", by="Anna")
-    storage.change_followup(first, "dismiss", by="Anna", reason="not a complaint",
+        change_followup(storage, first, "resolve", by="Anna")
+    change_followup(storage, first, "dismiss", by="Anna", reason="not a complaint",
                             now=NOW + timedelta(hours=2))
     events = storage.followup_events(first)
     assert [(e["action"], e["from_status"], e["to_status"], e["by"]) for e in events] == [
@@ -73,7 +74,7 @@ def test_history_keeps_every_change_and_the_label_of_a_dismissal(tmp_path):
     assert storage.mention(row["mention_id"])["human_negative"] is False
     # The human label makes it no complaint: no follow-up is opened again for it.
     assert storage.open_followups_for_new_negatives() == 0
-    assert all(r["id"] != first for r in storage.open_followups(NOW))
+    assert all(r["id"] != first for r in open_followups(storage, NOW))
 
 
 def test_a_mention_marked_negative_by_a_person_opens_a_followup(tmp_path):
@@ -143,12 +144,12 @@ def test_metrics_on_a_fixed_clock():
 def test_storage_metrics_and_open_followups_use_the_given_clock(tmp_path):
     storage = seeded_storage(make_settings(tmp_path))
     later = datetime.now(UTC) + timedelta(days=4)
-    rows = storage.open_followups(later)
+    rows = open_followups(storage, later)
     assert len(rows) == 3 and {r["age"] for r in rows} == {"3-7 days"}
     assert {"title", "url", "source", "severity", "status", "age_days"} <= set(rows[0])
     links = storage.followup_ids_by_mention([r["mention_id"] for r in rows] + [999])
     assert links == {r["mention_id"]: r["id"] for r in rows}
-    assert storage.followup_metrics(later)["open_by_age"][2]["count"] == 3
+    assert followup_metrics(storage, later)["open_by_age"][2]["count"] == 3
 
 
 @pytest.mark.parametrize("staff, message", [

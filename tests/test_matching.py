@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.identity import canonical_url, mention_key
-from monitor.matching import BrandMatcher
+from monitor.detect.matching import BrandMatcher
+from spiders.identity import canonical_url, mention_key
 
 MATCHER = BrandMatcher(["Bottega Aurora", "BottegaAurora.it"], exclude=["aurora boreale"])
 

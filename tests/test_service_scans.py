@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 
-from monitor.scan import PARALLEL_FROM_SOURCES
+from monitor.collect.scan import PARALLEL_FROM_SOURCES
 from tests.conftest import ROOT, write_settings
 from tests.feeds import rss
 from tests.service_helpers import query, wait_until

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from monitor.config import ConfigError, Digest, Schedule, load_settings, parse_duration
-from monitor.service import digest_due, last_digest_time, next_digest_time, scan_trigger
-from monitor.status import find_problems
+from monitor.service.scheduler import digest_due, last_digest_time, next_digest_time, scan_trigger
+from monitor.service.status import find_problems
 from tests.conftest import write_settings
 
 ROME = ZoneInfo("Europe/Rome")

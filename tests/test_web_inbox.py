@@ -9,7 +9,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
-from monitor.web import create_app
+from monitor.followup.web import create_app
 from tests.inbox_data import HOSTILE_TEXT, make_settings, seeded_storage
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from monitor.web import create_app
+from monitor.followup.web import create_app
 from tests.conftest import ROOT
 from tests.inbox_data import make_settings
 

@@ -1,4 +1,4 @@
-"""Train the detector's small logistic models and write monitor/detector_data/<lang>_model.json.
+"""Train the detector's small logistic models and write monitor/detect/data/<lang>_model.json.
 
 English learns from: the movie-review, tweet and NYT-editorial ground truth of the
 vaderSentiment 3.3.2 source archive (MIT; its Amazon file is left out on purpose, since the
@@ -13,7 +13,7 @@ read here.
 
 How the weights are chosen, by 5-fold cross-validation (folds stratified by source and label)
 that trains on four folds and scores the held-out fold with the detector's whole text
-decision, as monitor.detector.core makes it at run time: the pruned, rounded model plus the
+decision, as monitor.detect.core makes it at run time: the pruned, rounded model plus the
 complaint rules and reassurances, threshold 0.5.
 1. Without the neutral mentions, the pair (weight of the written reviews, regularisation C) in
    WRITTEN_WEIGHTS x REGULARISATION with the best held-out F1 (negative class) on the
@@ -30,7 +30,7 @@ complaint rules and reassurances, threshold 0.5.
 The final model is then trained on all the training data with the chosen weights and C.
 MIN_DOCUMENT_FREQUENCY and keeping Italian function words were chosen by the same kind of
 cross-validation, run by hand once; SOURCE_WEIGHTS are earlier choices (the vader and Italian
-team weights rechecked so; see monitor/detector_data/README.md).
+team weights rechecked so; see monitor/detect/data/README.md).
 
 Usage (needs scikit-learn, from the optional "train" extra):
     python tools/train_detector.py                 # downloads the two archives below
@@ -55,13 +55,13 @@ sys.path.insert(0, str(ROOT))
 
 from training_sources import Example, examples_for  # noqa: E402
 
-from monitor.classify import evaluate_pairs  # noqa: E402
-from monitor.detector.complaints import Complaint, find_complaints  # noqa: E402
-from monitor.detector.core import THRESHOLD, adjust_for_rules  # noqa: E402
-from monitor.detector.lexicons import DATA_DIR, lexicon_for  # noqa: E402
-from monitor.detector.model import Model, word_features  # noqa: E402
-from monitor.detector.text import normalize, tokenize  # noqa: E402
-from monitor.detector.valence import score_tokens  # noqa: E402
+from monitor.detect.classify import evaluate_pairs  # noqa: E402
+from monitor.detect.complaints import Complaint, find_complaints  # noqa: E402
+from monitor.detect.core import THRESHOLD, adjust_for_rules  # noqa: E402
+from monitor.detect.lexicons import DATA_DIR, lexicon_for  # noqa: E402
+from monitor.detect.model import Model, word_features  # noqa: E402
+from monitor.detect.text import normalize, tokenize  # noqa: E402
+from monitor.detect.valence import score_tokens  # noqa: E402
 
 MIN_DOCUMENT_FREQUENCY = {"en": 3, "it": 2}
 # Weight of each source's examples; "written" and "neutral" are chosen per language.
@@ -97,7 +97,7 @@ class Prepared:
 
 
 def prepare(text: str, language: str) -> Prepared:
-    """The same evidence ``monitor.detector.core`` computes at run time."""
+    """The same evidence ``monitor.detect.core`` computes at run time."""
     lexicon = lexicon_for(language)
     normalized = normalize(text, language)
     tokens = tokenize(normalized, language)
@@ -184,7 +184,7 @@ def _f1(examples: list[Example], predicted: list[bool], sources: tuple[str, ...]
 
 
 def decide(model: Model, evidence: Prepared) -> bool:
-    """The run-time text decision (monitor.detector.core) for prepared evidence."""
+    """The run-time text decision (monitor.detect.core) for prepared evidence."""
     logit, _ = model.score(evidence.features, evidence.positive, evidence.negative)
     logit = adjust_for_rules(logit, evidence.complaints, list(evidence.reassurances))
     return logit >= DECISION_LOGIT
@@ -236,7 +236,7 @@ def _to_json(names, model: LogisticRegression) -> dict:
 
 
 def main() -> None:
-    """Train both models and write them to monitor/detector_data/."""
+    """Train both models and write them to monitor/detect/data/."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vader-sdist", type=Path, help="vaderSentiment-3.3.2.tar.gz")
     parser.add_argument("--sentiment-npm", type=Path, help="sentiment-5.0.2.tgz (npm pack)")

@@ -15,12 +15,12 @@ import sqlite_utils
 
 from monitor.storage.delivery import DeliveryRecords
 from monitor.storage.discovery import DiscoveryRecords
-from monitor.storage.followups import FollowupNotFound, FollowupRecords
+from monitor.storage.followups import FollowupChanged, FollowupNotFound, FollowupRecords
 from monitor.storage.mentions import MentionRecords
 from monitor.storage.schema import BUSY_TIMEOUT_MS, MIGRATIONS, utcnow
 from monitor.storage.service import ServiceRecords
 
-__all__ = ["FollowupNotFound", "Storage", "utcnow"]
+__all__ = ["FollowupChanged", "FollowupNotFound", "Storage", "utcnow"]
 
 
 class Storage(MentionRecords, DeliveryRecords, ServiceRecords, FollowupRecords,

@@ -1,8 +1,9 @@
 """Storage of follow-ups, their history, staff passwords and the web inbox's secrets.
 
 Part of `monitor.storage.Storage`; the schema is migration m040_followups in schema.py.
-The rules of the follow-up state machine live in monitor.followup; this module only
-applies the changes it plans, one event row per change, in one transaction.
+The rules of the follow-up state machine live in monitor.followup (which comes later on
+the path and calls this module); this module only applies the changes it plans, one
+event row per change, in one transaction.
 """
 
 from __future__ import annotations
@@ -11,16 +12,8 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 
-from monitor.followup import (
-    NOT_A_COMPLAINT,
-    OPEN_STATUSES,
-    STATUSES,
-    TransitionRefused,
-    age_bucket,
-    age_days,
-    compute_metrics,
-    plan_change,
-)
+from monitor.storage.schema import FOLLOWUP_STATUSES as STATUSES
+from monitor.storage.schema import OPEN_FOLLOWUP_STATUSES as OPEN_STATUSES
 
 OPENED_BY = "monitor"
 FOLLOWUP_COLUMNS = ("f.id, f.mention_id, f.status, f.assignee, f.opened_at, f.first_contact_at,"
@@ -36,6 +29,10 @@ FOLLOWUP_JOIN = (" from followups f cross join mentions m on m.id = f.mention_id
 
 class FollowupNotFound(LookupError):
     """No follow-up has that id."""
+
+
+class FollowupChanged(RuntimeError):
+    """The follow-up changed between reading it and applying a change planned on it."""
 
 
 def _iso(moment: datetime | None) -> str:
@@ -106,35 +103,32 @@ class FollowupRecords:
         return list(self.db.query("select * from followup_events where followup_id = ?"
                                   " order by id", [followup_id]))
 
-    def change_followup(self, followup_id: int, action: str, *, by: str,
-                        note: str | None = None, assignee: str | None = None,
-                        reason: str | None = None, now: datetime | None = None) -> dict:
-        """Apply `action` (see monitor.followup.ACTIONS) and record it; return the follow-up.
-
-        Raises FollowupNotFound, or TransitionRefused with the reason. Dismissing as
-        "not a complaint" also stores the human label on the mention.
-        """
+    def followup_state(self, followup_id: int) -> dict:
+        """id, mention_id, status and assignee of a follow-up; FollowupNotFound if none."""
         rows = list(self.db.query("select id, mention_id, status, assignee from followups"
                                   " where id = ?", [followup_id]))
         if not rows:
             raise FollowupNotFound(f"no follow-up with id {followup_id}")
-        current = rows[0]
-        change = plan_change(current, action, by=by, at=_iso(now), note=note,
-                             assignee=assignee, reason=reason)
-        assignments = ", ".join(f"{column} = ?" for column in change.updates)
+        return rows[0]
+
+    def apply_followup_change(self, current: dict, updates: dict, event: dict, *,
+                              label_negative: bool | None = None) -> None:
+        """Update the follow-up `current` (as `followup_state` read it) with `updates` and
+        record `event`, in one transaction; with `label_negative`, also store that human
+        label on its mention. FollowupChanged if it changed since it was read."""
+        assignments = ", ".join(f"{column} = ?" for column in updates)
         with self.db.atomic():
             cursor = self.db.execute(
                 f"update followups set {assignments} where id = ? and status = ?"
                 " and coalesce(assignee, '') = ?",
-                [*change.updates.values(), followup_id, current["status"],
+                [*updates.values(), current["id"], current["status"],
                  current["assignee"] or ""])
             if cursor.rowcount != 1:
-                raise TransitionRefused(f"follow-up {followup_id} was changed by someone else "
-                                        "meanwhile: reload it and try again")
-            self.db["followup_events"].insert({**change.event, "followup_id": followup_id})
-            if action == "dismiss" and reason == NOT_A_COMPLAINT:
-                self.mark_mention(current["mention_id"], False)
-        return self.followup(followup_id)
+                raise FollowupChanged(f"follow-up {current['id']} was changed by someone "
+                                      "else meanwhile: reload it and try again")
+            self.db["followup_events"].insert({**event, "followup_id": current["id"]})
+            if label_negative is not None:
+                self.mark_mention(current["mention_id"], label_negative)
 
     def list_followups(self, *, status: str = "open", assignee: str | None = None,
                        severity: str | None = None, category: str | None = None,
@@ -176,26 +170,13 @@ class FollowupRecords:
             params += [limit, offset]
         return [_decode_followup(row) for row in self.db.query(sql, params)]
 
-    def open_followups(self, now: datetime | None = None) -> list[dict]:
-        """Every open follow-up, oldest first, with its mention's fields, `age_days` and
-        `age` (the bucket label of monitor.followup.AGE_BUCKETS) at `now`."""
-        now = now or datetime.now(UTC)
-        rows = self.list_followups(status="open", oldest_first=True, limit=None)
-        for row in rows:
-            row["age_days"] = round(age_days(row["opened_at"], now), 2)
-            row["age"] = age_bucket(row["age_days"])
-        return rows
-
-    def followup_metrics(self, now: datetime | None = None, weeks: int = 8) -> dict:
-        """Open follow-ups by age and median hours to first contact and to resolution,
-        overall and per week (see monitor.followup.compute_metrics)."""
-        now = now or datetime.now(UTC)
-        since = _iso(now - timedelta(weeks=weeks + 1))
+    def followup_times(self, since: str) -> list[dict]:
+        """id, status, opened_at, first_contact_at and resolved_at of every open follow-up
+        and of every one opened since `since` (ISO time)."""
         columns = "select id, status, opened_at, first_contact_at, resolved_at from followups"
-        rows = list(self.db.query(  # a union, so that each half uses its index
+        return list(self.db.query(  # a union, so that each half uses its index
             f"{columns} where status in ({', '.join('?' * len(OPEN_STATUSES))})"
             f" union {columns} where opened_at >= ?", [*OPEN_STATUSES, since]))
-        return compute_metrics(rows, now, weeks)
 
     def complaints_per_day(self, now: datetime | None = None, days: int = 30) -> list[dict]:
         """Follow-ups opened on each of the last `days` days (UTC), oldest first, with 0s."""

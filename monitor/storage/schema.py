@@ -12,6 +12,9 @@ from sqlite_utils.migrations import Migrations
 MIGRATIONS = Migrations("monitor")
 BUSY_TIMEOUT_MS = 30_000
 JSON_COLUMNS = ("categories", "reasons")
+# The values of followups.status; monitor.followup says how one leads to another.
+FOLLOWUP_STATUSES = ("new", "assigned", "contacted", "resolved", "dismissed")
+OPEN_FOLLOWUP_STATUSES = ("new", "assigned", "contacted")
 
 
 def utcnow() -> str:
@@ -70,7 +73,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 # A digest or alert row is written as 'sending', with the ids of its mentions, BEFORE the
 # SMTP conversation; it becomes 'sent' and its mentions are marked in ONE transaction after
 # the server accepted the message, or 'failed' with the server's reply. A 'sending' row
-# found later means the process died in between: see monitor/delivery.py for what follows.
+# found later means the process died in between: see monitor/notify/delivery.py for what follows.
 
 SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1}
 

@@ -1,0 +1,80 @@
+"""`monitor classify`, `monitor evaluate` and `monitor demo`."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from monitor.cli.context import Context, UsageProblem, pass_context
+
+
+@click.command()
+def classify():
+    """Classify JSON lines from stdin; write one JSON verdict a line to stdout.
+
+    Each input line: {"text": ..., "rating": optional, "best_rating": optional,
+    "language": optional}. A bad line gets {"error": ...} on its output line.
+
+    Example: echo '{"text": "il pacco non è mai arrivato"}' | monitor classify
+    """
+    from monitor.detect.classify import classify_json_lines
+
+    for line in classify_json_lines(sys.stdin):
+        click.echo(line)
+
+
+@click.command()
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSON lines with text and negative (true/false).")
+@pass_context
+def evaluate(obj: Context, path: Path | None):
+    """Precision, recall and F1 of the detector on the negative class: against the labels
+    staff stored (`monitor mentions mark`), or against a JSON-lines file.
+
+    Example: monitor evaluate --file ../shared/eval/en_amazon_dev.jsonl
+    """
+    from monitor.detect.classify import classify as run_classifier
+    from monitor.detect.classify import evaluate_file, evaluate_pairs
+
+    if path is not None:
+        try:
+            scores = evaluate_file(path)
+        except ValueError as exc:
+            raise UsageProblem(str(exc)) from None
+        label = str(path)
+    else:
+        with obj.storage() as storage:
+            pairs = [(run_classifier(f"{m['title'] or ''}\n{m['text'] or ''}",
+                                     rating=m["rating"], best_rating=m["best_rating"]).negative,
+                      m["human_negative"]) for m in storage.labelled_mentions()]
+        if not pairs:
+            raise UsageProblem("no mention has a stored label yet: mark some with "
+                               "`monitor mentions mark ID --negative|--not-negative`, "
+                               "or pass --file")
+        scores = evaluate_pairs(pairs)
+        label = "stored human labels"
+    click.echo(f"{label}: {scores.count} texts; negative class precision "
+               f"{scores.precision:.3f}, recall {scores.recall:.3f}, F1 {scores.f1:.3f} "
+               f"(tp {scores.tp}, fp {scores.fp}, fn {scores.fn}, tn {scores.tn})")
+
+
+@click.command()
+@click.option("--out", "out_dir", default="demo-output", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Where the demo's database and digest go.")
+def demo(out_dir: Path):
+    """Serve the bundled sample sites on 127.0.0.1, scan them, and write the digest.
+
+    Offline; takes a few seconds. Example: monitor demo --out /tmp/demo
+    """
+    from monitor.demo.run import run_demo
+
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    report = run_demo(out_dir)
+    click.echo(report)
+
+

@@ -1,0 +1,135 @@
+"""`monitor digest` and `monitor alerts`: mail that is marked sent only once the server
+accepted it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from monitor.cli.context import EXIT_PARTIAL, Context, UsageProblem, pass_context
+
+
+@click.command()
+@click.option("--dry-run", is_flag=True,
+              help="Write the digest to files (--out), send nothing, mark nothing.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="With --dry-run: the folder for digest.html, digest.txt and digest.eml.")
+@click.option("--force", is_flag=True,
+              help="Send the last sent digest again, with the same mentions.")
+@pass_context
+def digest(obj: Context, dry_run: bool, out_dir: Path | None, force: bool):
+    """Mail the digest of every mention not yet in a sent digest.
+
+    The mentions are marked as digested only once the SMTP server accepted the message:
+    when sending fails nothing is marked and the next run sends it all. A second run
+    with nothing new sends nothing (unless [digest] send_when_empty = true).
+
+    Exit code 0: sent, or nothing new to send; 1: the server did not accept the message
+    (nothing marked); 2: configuration error (no recipients, password variable unset).
+
+    Example: monitor digest            (or: monitor digest --dry-run --out /tmp/digest)
+    """
+    from monitor.notify.delivery import NothingToResend, render_digest, send_digest
+    from monitor.notify.digest import write_digest
+    from monitor.notify.mailer import MailConfigError, MailError
+
+    settings = obj.settings
+    if dry_run:
+        if out_dir is None:
+            raise UsageProblem("--dry-run needs --out DIR")
+        with obj.storage() as storage:
+            try:
+                result, _ = render_digest(storage, settings, force=force)
+            except NothingToResend as exc:
+                raise UsageProblem(str(exc)) from None
+        paths = write_digest(result, out_dir, settings.digest.sender,
+                             settings.digest.recipients)
+        click.echo(f"{result.subject}\nWrote {', '.join(str(p) for p in paths)}")
+        return
+    if out_dir is not None:
+        raise UsageProblem("--out is for --dry-run only")
+    try:
+        outcome = send_digest(settings, force=force)
+    except (MailConfigError, NothingToResend) as exc:
+        raise UsageProblem(str(exc)) from None
+    except MailError as exc:
+        click.echo(f"Error: digest not sent, nothing marked (the next run includes it "
+                   f"all): {exc}", err=True)
+        sys.exit(EXIT_PARTIAL)
+    for row in outcome.interrupted:
+        click.echo(f"Warning: digest {row['id']} of {row['created_at']} was cut off while "
+                   "sending, so it may or may not have arrived; its mentions are sent again, "
+                   "marked as maybe already received.", err=True)
+    if not outcome.sent:
+        click.echo("Nothing new since the last digest: no mail sent "
+                   "([digest] send_when_empty = false).")
+        return
+    digest_result = outcome.digest
+    click.echo(f"Sent digest {outcome.digest_id} to {', '.join(settings.digest.recipients)}: "
+               f"{digest_result.subject} ({len(digest_result.mention_ids)} mentions"
+               f"{', re-sent' if force else ''}).")
+    _report_refused(outcome.refused)
+    sys.exit(EXIT_PARTIAL if outcome.refused else 0)
+
+
+def _report_refused(refused: dict[str, str]) -> None:
+    for address, reply in refused.items():
+        click.echo(f"Warning: the server refused the recipient {address}: {reply}", err=True)
+
+
+@click.command()
+@pass_context
+def alerts(obj: Context):
+    """Mail each new complaint at or above [alerts] min_severity at once, one message each,
+    once only. Does nothing when [alerts] enabled = false. `monitor scan` runs it too.
+
+    Exit code 0: every alert sent (or none due); 1: the server did not accept one (it and
+    the rest are tried again next time); 2: configuration error.
+
+    Example: monitor alerts
+    """
+    from monitor.notify.mailer import MailConfigError
+
+    settings = obj.settings
+    if not settings.alerts.enabled:
+        click.echo("Alerts are off ([alerts] enabled = false): nothing sent.")
+        return
+    try:
+        ok = _send_alerts(settings)
+    except MailConfigError as exc:
+        raise UsageProblem(str(exc)) from None
+    sys.exit(0 if ok else EXIT_PARTIAL)
+
+
+def _send_alerts(settings) -> bool:
+    """Send the due alerts and report them; True when all went well."""
+    from monitor.notify.delivery import send_alerts
+
+    outcome = send_alerts(settings)
+    for row in outcome.interrupted:
+        click.echo(f"Warning: alert {row['id']} was cut off while sending; it is sent "
+                   "again, marked as maybe already received.", err=True)
+    for subject in outcome.sent:
+        click.echo(f"Alert sent: {subject}")
+    _report_refused(outcome.refused)
+    if outcome.error is not None:
+        click.echo(f"Error: alert not sent (it is tried again next time): {outcome.error}",
+                   err=True)
+    return outcome.error is None and not outcome.refused
+
+
+def alerts_after_scan(settings) -> bool:
+    """Send the urgent alerts at the end of a scan when [alerts] enabled; True when fine.
+
+    Whatever goes wrong here is reported and turns the exit code to 1; the scan's
+    mentions are already stored and stay so.
+    """
+    if not settings.alerts.enabled:
+        return True
+    try:
+        return _send_alerts(settings)
+    except Exception as exc:  # noqa: BLE001 - an alert failure must not fail the scan
+        click.echo(f"Error: urgent alerts not sent: {exc}", err=True)
+        return False

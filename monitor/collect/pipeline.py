@@ -1,0 +1,113 @@
+"""The Scrapy item pipeline: match brand -> classify -> store, a response's entries at a time.
+
+Matching and classifying need no database, so a scan with worker processes does them
+there (monitor.detect.prepare, through SourcesSpider.run_parser) and this process only stores.
+
+Mentions are committed in small groups, at least every COMMIT_EVERY seconds, so a scan
+that dies halfway keeps everything but its last fraction of a second. A source's cache
+validators are stored in the same transaction as, and after, its entries (the spider
+sends its SourceOutcome last): they are never kept without the entries they vouch for,
+and a source whose entries could not be stored keeps its old validators and fails.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+
+from twisted.internet import task
+
+from monitor.collect.discovery import merge_target, record_sighting, sighting
+from monitor.detect.prepare import prepare
+from spiders.items import Entry, EntryBatch, Sighting, SourceOutcome
+
+log = logging.getLogger(__name__)
+COMMIT_EVERY = 0.5  # seconds
+COMMIT_AFTER_ITEMS = 500
+
+
+class MentionPipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.pending = 0
+        self.storing_errors: dict[str, str] = {}
+        self.flusher = task.LoopingCall(self.commit)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self, spider=None):
+        self.flusher.start(COMMIT_EVERY, now=False)
+
+    def close_spider(self, spider=None):
+        if self.flusher.running:
+            self.flusher.stop()
+        self.commit()
+
+    def commit(self) -> None:
+        if self.pending:
+            self.crawler.spider.storage.commit_batch()
+            self.pending = 0
+
+    def process_item(self, item):
+        spider = self.crawler.spider
+        spider.storage.begin_batch()
+        self.pending += 1
+        if isinstance(item, SourceOutcome):
+            self.record_outcome(item, spider)
+        elif isinstance(item, (Entry, EntryBatch)):
+            entries = item.entries if isinstance(item, EntryBatch) else [item]
+            self.pending += len(entries) - 1
+            self.store(entries, spider)
+        elif isinstance(item, Sighting):
+            record_sighting(spider.storage, item.source, item.mention_key, item.mention_key,
+                            item.url, item.via_url)
+        if self.pending >= COMMIT_AFTER_ITEMS:
+            self.commit()
+        return item
+
+    def store(self, entries: list[Entry], spider) -> None:
+        try:
+            results = store_entries(entries, spider.storage, spider.matcher, spider.scan_id)
+        except Exception as exc:  # noqa: BLE001 - the source fails, the scan goes on
+            source = entries[0].source
+            log.exception("source %r: could not store its entries", source)
+            self.storing_errors[source] = f"could not store its entries: {exc}"
+            return
+        for result, count in collections.Counter(results).items():
+            self.stats.inc_value(f"monitor/{result}", count)
+
+    def record_outcome(self, outcome: SourceOutcome, spider) -> None:
+        storage = spider.storage
+        error = outcome.error or self.storing_errors.pop(outcome.source, None)
+        if error:
+            # Old validators stay: the next scan reads the source again in full.
+            storage.record_source_failure(outcome.source, error)
+            spider.outcomes[outcome.source] = error
+        else:
+            storage.record_source_success(outcome.source, outcome.etag, outcome.last_modified,
+                                          outcome.entry_count)
+
+
+def store_entries(entries: list[Entry], storage, matcher, scan_id: int | None) -> list[str]:
+    """Store those of `entries` that mention the brand (or are always mentions), in one
+    transaction. Returns, for each, "new", "updated", "unchanged" or "not_a_mention"."""
+    results, mentions = [], []
+    for entry in entries:
+        if not prepare(entry, matcher):
+            results.append("not_a_mention")
+            continue
+        columns = entry.prepared
+        target = merge_target(entry, storage, own=columns["key"])
+        if target.keep_stored:
+            record_sighting(storage, entry.source, target.key, target.own_key,
+                            columns["url"], entry.via_url)
+            results.append("unchanged")
+            continue
+        mention = {**columns, "key": target.key, "source_id": storage.source_id(entry.source)}
+        mentions.append((mention, sighting(entry.source, target.own_key, columns["url"],
+                                           entry.via_url)))
+    return results + storage.save_mentions(mentions, scan_id)
+

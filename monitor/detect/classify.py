@@ -1,0 +1,146 @@
+"""Negative-mention and complaint detection for Italian and English mentions.
+
+``classify`` is the one function the scan calls. ``classify_json_lines`` backs the
+``monitor classify`` command and ``evaluate_file`` backs ``monitor evaluate --file``.
+The work is done in ``monitor.detect``; see ``monitor/detect/data/README.md``.
+"""
+
+import json
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from monitor.detect.core import CATEGORIES, SEVERITIES, Verdict, classify
+
+__all__ = [
+    "CATEGORIES",
+    "SEVERITIES",
+    "Scores",
+    "Verdict",
+    "classify",
+    "classify_json_lines",
+    "evaluate_file",
+    "evaluate_pairs",
+]
+
+
+class BadLine(ValueError):
+    """A JSON line that cannot be classified; the message says what is wrong with it."""
+
+
+def classify_json_lines(lines: Iterable[str]) -> Iterator[str]:
+    """Classify JSON lines, yielding one JSON line per input line, in order.
+
+    Each input is ``{"text": ..., "rating": ..., "best_rating": ..., "language": ...}``
+    (all but text optional). A bad or blank line yields ``{"error": ..., "line": N}``.
+    """
+    for number, line in enumerate(lines, start=1):
+        try:
+            fields = _parse_line(line)
+        except BadLine as problem:
+            yield json.dumps({"error": str(problem), "line": number}, ensure_ascii=False)
+            continue
+        verdict = classify(**fields)
+        yield json.dumps(asdict(verdict), ensure_ascii=False)
+
+
+def _parse_line(line: str) -> dict:
+    if not line.strip():
+        raise BadLine('blank line: expected a JSON object with a "text" field')
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise BadLine(f"not valid JSON: {error.msg} at column {error.colno}") from None
+    if not isinstance(data, dict):
+        raise BadLine(f"expected a JSON object, got {type(data).__name__}")
+    return _fields_of(data)
+
+
+def _fields_of(data: dict) -> dict:
+    text = data.get("text")
+    if not isinstance(text, str):
+        problem = "missing" if text is None else f"a {type(text).__name__}, not a string"
+        raise BadLine(f'"text" is {problem}')
+    fields = {"text": text}
+    for key in ("rating", "best_rating"):
+        value = data.get(key)
+        if value is None:
+            continue
+        if not _is_number(value):
+            raise BadLine(f'"{key}" must be a number, got {json.dumps(value)}')
+        fields[key] = float(value)
+    if fields.get("best_rating") is not None and fields["best_rating"] <= 0:
+        raise BadLine(f'"best_rating" must be positive, got {fields["best_rating"]:g}')
+    language = data.get("language")
+    if language is not None:
+        if not isinstance(language, str) or not language.strip():
+            shown = json.dumps(language)
+            raise BadLine(f'"language" must be a language code such as "it", got {shown}')
+        fields["language"] = language
+    return fields
+
+
+def _is_number(value: object) -> bool:
+    real = isinstance(value, int | float) and not isinstance(value, bool)
+    return real and math.isfinite(value)
+
+
+@dataclass
+class Scores:
+    """Precision, recall and F1 of the negative class, with the confusion counts."""
+
+    precision: float
+    recall: float
+    f1: float
+    tp: int
+    fp: int
+    fn: int
+    tn: int
+    count: int
+
+
+def evaluate_pairs(pairs: Iterable[tuple[bool, bool]]) -> Scores:
+    """Score ``(predicted, actual)`` pairs, negative being the positive class."""
+    tp = fp = fn = tn = 0
+    for predicted, actual in pairs:
+        if predicted and actual:
+            tp += 1
+        elif predicted:
+            fp += 1
+        elif actual:
+            fn += 1
+        else:
+            tn += 1
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return Scores(precision, recall, f1, tp, fp, fn, tn, tp + fp + fn + tn)
+
+
+def evaluate_file(path: str | Path) -> Scores:
+    """Score the detector on a JSON-lines file of ``{"text", "negative", ...}`` objects.
+
+    Optional ``rating``, ``best_rating`` and ``language`` are passed to ``classify``.
+    Raises ValueError naming the file and line for a line that cannot be used.
+    """
+    path = Path(path)
+    pairs = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                fields, actual = _labelled_example(line)
+            except BadLine as problem:
+                raise ValueError(f"{path}, line {number}: {problem}") from None
+            pairs.append((classify(**fields).negative, actual))
+    return evaluate_pairs(pairs)
+
+
+def _labelled_example(line: str) -> tuple[dict, bool]:
+    fields = _parse_line(line)
+    actual = json.loads(line).get("negative")
+    if not isinstance(actual, bool):
+        raise BadLine(f'"negative" must be true or false, got {json.dumps(actual)}')
+    return fields, actual

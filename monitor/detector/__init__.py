@@ -1,1 +1,0 @@
-"""Helpers behind ``monitor.classify``: text, lexicons, rules, language and the small model."""

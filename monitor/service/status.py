@@ -1,0 +1,96 @@
+"""`monitor status`: what an operator (or a monitoring system) needs to know at a glance.
+
+Healthy means: a scan started within twice the scan interval (`[schedule] scan_every`,
+3 hours when not set, so 6 hours) and the last digest did not fail.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from monitor.config import Settings
+from monitor.service.processes import pid_alive
+from monitor.storage import Storage
+
+
+def build_status(storage: Storage, settings: Settings, now: datetime | None = None) -> dict:
+    """The service's state as a JSON-ready dict, with `problems` (empty when healthy)."""
+    now = now or datetime.now(UTC)
+    storage.interrupt_stale_scans(alive=pid_alive)
+    scan = storage.last_scan()
+    digest = storage.last_digest()
+    status = {
+        "database": str(settings.database_path),
+        "database_bytes": storage.database_bytes(),
+        "last_scan": _scan_view(scan) if scan else None,
+        "last_digest": _digest_view(digest) if digest else None,
+        "open_complaints": storage.open_complaint_count(),
+    }
+    status["problems"] = find_problems(status, settings, now)
+    status["healthy"] = not status["problems"]
+    return status
+
+
+def find_problems(status: dict, settings: Settings, now: datetime) -> list[str]:
+    """What makes the service unhealthy: a scan overdue, a failed digest."""
+    problems = []
+    limit = timedelta(seconds=2 * settings.schedule.scan_every_seconds)
+    scan = status["last_scan"]
+    if scan is None:
+        problems.append("no scan has run yet")
+    elif now - datetime.fromisoformat(scan["started_at"]) > limit:
+        problems.append(f"the last scan started more than {_hours(limit)} ago "
+                        f"(twice schedule.scan_every)")
+    digest = status["last_digest"]
+    if digest is not None and digest["status"] == "failed":
+        problems.append(f"the last digest failed: {digest['error'] or 'no reason recorded'}")
+    return problems
+
+
+def _scan_view(scan: dict) -> dict:
+    seconds = None
+    if scan["finished_at"]:
+        seconds = (datetime.fromisoformat(scan["finished_at"])
+                   - datetime.fromisoformat(scan["started_at"])).total_seconds()
+    return {
+        "id": scan["id"], "started_at": scan["started_at"], "finished_at": scan["finished_at"],
+        "seconds": seconds, "status": scan["status"], "new_mentions": scan["new_mentions"],
+        "updated_mentions": scan["updated_mentions"], "sources_ok": scan["sources_ok"],
+        "failed_sources": scan["errors"],
+    }
+
+
+def _digest_view(digest: dict) -> dict:
+    return {key: digest[key] for key in ("id", "created_at", "sent_at", "status", "recipients",
+                                         "mention_count", "negative_count", "error")}
+
+
+def _hours(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:g} hours" if hours >= 1 else f"{delta.total_seconds():g} seconds"
+
+
+def format_status(status: dict) -> str:
+    """The status as lines for a person."""
+    lines = [f"database: {status['database']} ({status['database_bytes'] / 1e6:.1f} MB)"]
+    scan = status["last_scan"]
+    if scan is None:
+        lines.append("last scan: never")
+    else:
+        took = f"took {scan['seconds']:.0f} s" if scan["seconds"] is not None else "running"
+        lines.append(f"last scan: {scan['started_at']} ({took}, {scan['status']}): "
+                     f"{scan['new_mentions'] or 0} new mentions, "
+                     f"{len(scan['failed_sources'])} failed sources")
+        lines += [f"  {name}: {error}" for name, error in scan["failed_sources"].items()]
+    digest = status["last_digest"]
+    if digest is None:
+        lines.append("last digest: never")
+    else:
+        lines.append(f"last digest: {digest['sent_at'] or digest['created_at']} "
+                     f"({digest['status']}) to {', '.join(digest['recipients']) or 'nobody'}: "
+                     f"{digest['mention_count']} mentions, {digest['negative_count']} complaints"
+                     + (f"; error: {digest['error']}" if digest["error"] else ""))
+    lines.append(f"open complaints: {status['open_complaints']}")
+    lines.append("healthy" if status["healthy"] else
+                 "NOT HEALTHY: " + "; ".join(status["problems"]))
+    return "\n".join(lines)
