@@ -2,9 +2,9 @@
 
 Run from the project root: ``python bench/classify.py``. The English development set is
 read from ../shared/eval; the two Italian sets (written by the team; the marketplace-style one
-independently, by another team member) from tests/data/classify. The false-alarm figures are
+independently, by another team member) from tests/detect/data. The false-alarm figures are
 on real neutral text nobody here wrote (recipe descriptions and steps from real food blogs,
-tests/data/classify/*_realworld_neutral.jsonl): a monitor sees far more neutral mentions than
+tests/detect/data/*_realworld_neutral.jsonl): a monitor sees far more neutral mentions than
 complaints, and every one flagged is a false alarm in the digest.
 """
 
@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 from monitor.detect.classify import classify, evaluate_file  # noqa: E402
 
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
-CLASSIFY_DATA = ROOT / "tests" / "data" / "classify"
+CLASSIFY_DATA = ROOT / "tests" / "detect" / "data"
 EVAL_SETS = {
     "English dev (real Amazon sentences)": SHARED_EVAL / "en_amazon_dev.jsonl",
     "Italian (written by the team)": CLASSIFY_DATA / "it_reviews.jsonl",

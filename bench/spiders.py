@@ -25,14 +25,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import write_settings  # noqa: E402
-from tests.sites import LocalSite  # noqa: E402
-from tests.spider_pages import (  # noqa: E402
+from tests.support.pages import (  # noqa: E402
     jsonld_review_page,
     review,
     rss_of_posts,
     wordpress_post,
 )
+from tests.support.settings import write_settings  # noqa: E402
+from tests.support.sites import LocalSite  # noqa: E402
 
 PAGES_PER_SITE = 10
 REVIEWS_PER_PAGE = 5

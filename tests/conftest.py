@@ -1,8 +1,12 @@
-"""Shared fixtures: a real local HTTP site, settings files, and the CLI in a subprocess."""
+"""Fixtures shared by every folder of tests: a real local HTTP site, settings files, feeds
+and pages to serve, the CLI in a subprocess, and a real SMTP server.
+
+Test modules take what they share from here as fixtures; the modules of tests/support/
+behind them are imported only by conftest files and bench/.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -10,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.sites import LocalSite
+from tests.support import feeds
+from tests.support import pages as pages_module
+from tests.support.settings import write_settings as write_settings_file
+from tests.support.sites import LocalSite
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -36,45 +43,49 @@ def site():
     server.close()
 
 
-def toml_value(value) -> str:
-    """A Python value as TOML (strings, numbers, booleans, lists and flat tables)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+@pytest.fixture
+def make_site():
+    """A function starting a LocalSite(root, host=...) that is closed after the test."""
+    started = []
+
+    def start(root: Path | None = None, **options) -> LocalSite:
+        started.append(LocalSite(root, **options))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.close()
 
 
-def write_settings(path: Path, *, sources=(), brand: str | dict = "Bottega Aurora",
-                   **sections) -> Path:
-    """Write a settings.toml for tests: fast crawl, the given sources and sections.
-
-    `brand` is the brand's name, or a [brand] table (name defaults to Bottega Aurora).
-    """
-    brand = {"name": "Bottega Aurora", **brand} if isinstance(brand, dict) else {"name": brand}
-    tables = {"brand": brand,
-              "crawl": {"download_delay": 0, "timeout": 5, "retries": 0,
-                        **sections.pop("crawl", {})}}
-    tables.update(sections)
-    lines = []
-    for name, table in tables.items():
-        lines.append(f"[{name}]")
-        lines += [f"{key} = {toml_value(value)}" for key, value in table.items()]
-    for source in sources:
-        lines.append("[[sources]]")
-        lines += [f"{key} = {toml_value(value)}" for key, value in source.items()]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+@pytest.fixture
+def write_settings():
+    """write_settings(path, sources=[...], brand=..., **sections): a settings.toml for tests
+    (fast crawl; see tests/support/settings.py)."""
+    return write_settings_file
 
 
 @pytest.fixture
 def settings_file(tmp_path):
     """A function writing tmp_path/settings.toml (see write_settings)."""
-    return lambda **kwargs: write_settings(tmp_path / "settings.toml", **kwargs)
+    return lambda **kwargs: write_settings_file(tmp_path / "settings.toml", **kwargs)
+
+
+@pytest.fixture
+def rss():
+    """rss(*items, title=..., link=...): an RSS 2.0 document (tests/support/feeds.py)."""
+    return feeds.rss
+
+
+@pytest.fixture
+def posts():
+    """Sample feed items: posts.complaint_it, posts.praise_en, posts.unrelated."""
+    return feeds.POSTS
+
+
+@pytest.fixture
+def pages():
+    """Review pages and WordPress-like posts to serve (tests/support/pages.py)."""
+    return pages_module
 
 
 def run_monitor(*args: str, config: Path | None = None, timeout: float = 120,
@@ -156,12 +167,18 @@ class SmtpServer:
         return {"SSL_CERT_FILE": str(self.cert)} if self.cert else {}
 
 
-def free_port() -> int:
+def find_free_port() -> int:
     import socket
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def free_port():
+    """A function returning a free TCP port on 127.0.0.1."""
+    return find_free_port
 
 
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
@@ -222,7 +239,7 @@ def smtp_server(tmp_path):
             # aiosmtpd sees implicit TLS (ssl) as plain: only STARTTLS can require TLS.
             options.update(authenticator=authenticate,
                            auth_require_tls=security == "starttls")
-        port = free_port()
+        port = find_free_port()
         controller = Controller(handler, hostname="127.0.0.1", port=port,
                                 server_hostname="localhost", **options)
         controller.start()

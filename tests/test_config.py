@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
 from monitor.cli import main
 from monitor.config import ConfigError, load_settings
-from tests.conftest import ROOT, write_settings
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_shipped_example_settings_are_valid():
@@ -40,7 +43,7 @@ def test_shipped_example_comments_every_key():
     ({"cache": {"size": 3}}, "cache: unknown section"),
     ({"brand": {"aliases": "BA"}}, "brand.aliases: must be a list of strings"),
 ])
-def test_bad_values_name_their_key(tmp_path, change, message):
+def test_bad_values_name_their_key(tmp_path, change, message, write_settings):
     path = write_settings(tmp_path / "settings.toml", **change)
     with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
         load_settings(path)
@@ -56,7 +59,7 @@ def test_bad_values_name_their_key(tmp_path, change, message):
        "selectors": {"review": ".r", "stars": ".s"}}],
      "sources[0].selectors.stars: unknown key"),
 ])
-def test_bad_sources_name_their_index(tmp_path, sources, message):
+def test_bad_sources_name_their_index(tmp_path, sources, message, write_settings):
     path = write_settings(tmp_path / "settings.toml", sources=sources)
     with pytest.raises(ConfigError) as error:
         load_settings(path)
@@ -74,20 +77,20 @@ def test_missing_brand_and_broken_toml(tmp_path):
         load_settings(path)
 
 
-def test_database_path_is_relative_to_the_settings_file(tmp_path):
+def test_database_path_is_relative_to_the_settings_file(tmp_path, write_settings):
     (tmp_path / "conf").mkdir()
     path = write_settings(tmp_path / "conf" / "settings.toml", storage={"database": "data/m.db"})
     assert load_settings(path).database_path == tmp_path / "conf" / "data" / "m.db"
 
 
-def test_cli_exits_2_with_the_key_for_a_bad_config(tmp_path):
+def test_cli_exits_2_with_the_key_for_a_bad_config(tmp_path, write_settings):
     path = write_settings(tmp_path / "settings.toml", crawl={"timeout": "soon"})
     result = CliRunner().invoke(main, ["--config", str(path), "mentions"])
     assert result.exit_code == 2
     assert "crawl.timeout: must be a number" in result.output
 
 
-def test_config_from_environment_and_missing_file(tmp_path):
+def test_config_from_environment_and_missing_file(tmp_path, write_settings):
     path = write_settings(tmp_path / "brand-a.toml", brand={"aliases": ["BA"]})
     result = CliRunner().invoke(main, ["mentions"], env={"MONITOR_CONFIG": str(path)})
     assert result.exit_code == 0, result.output

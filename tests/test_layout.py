@@ -159,3 +159,20 @@ def test_the_checker_sees_backward_imports_even_inside_functions():
     targets = imports_in(source, "monitor.storage", known)
     assert targets == {"monitor.notify.digest", "monitor.storage", "monitor.storage.schema"}
     assert room_of("monitor.notify.digest") > room_of("monitor.storage.schema")
+
+
+def test_tests_mirror_the_folders_and_share_through_fixtures():
+    """A test module imports from tests/ only its own folder's helpers; what folders
+    share comes as fixtures from tests/conftest.py (built on tests/support/)."""
+    rooms = {"spiders", "detect", "storage", "collect", "notify", "followup", "service", "cli"}
+    tests = ROOT / "tests"
+    assert {p.name for p in tests.iterdir() if (p / "__init__.py").exists()} - {"support"} \
+        <= rooms
+    crossing = []
+    for path in sorted(tests.rglob("test_*.py")):
+        folder = ".".join(path.relative_to(ROOT).parts[:-1])
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests"):
+                if not node.module.startswith(folder + ".") or node.module == folder:
+                    crossing.append(f"{path.relative_to(ROOT)} imports {node.module}")
+    assert not crossing, "\n".join(crossing)

@@ -8,7 +8,7 @@ package sentiment 5.0.2 (MIT), the sentences the team wrote in tools/training/en
 and the 1,600 review sentences the team wrote in tools/training/en_reviews_written.jsonl.
 Italian learns from the team's tools/training/it_examples.jsonl and the 1,400 marketplace-style
 reviews in tools/training/it_reviews_written.jsonl (text only; their stars are not used).
-See tools/training_sources.py. The development set (../shared/eval) and tests/data are never
+See tools/training_sources.py. The development set (../shared/eval) and tests/detect/data are never
 read here.
 
 How the weights are chosen, by 5-fold cross-validation (folds stratified by source and label)

@@ -6,7 +6,7 @@ wrote on 2026-11-23), ``neutral`` (tools/training/<language>_neutral*_written.js
 mentions the team wrote: news, shop announcements and policies, product descriptions, forum
 questions; none needs a follow-up), and for English ``vader`` (ground truth in the
 vaderSentiment 3.3.2 sdist) and ``uci`` (the UCI labelled review sentences in npm
-sentiment 5.0.2). Nothing under ../shared/eval or tests/data is read here.
+sentiment 5.0.2). Nothing under ../shared/eval or tests/detect/data is read here.
 """
 
 import io

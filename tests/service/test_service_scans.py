@@ -8,11 +8,12 @@ import json
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 from monitor.collect.scan import PARALLEL_FROM_SOURCES
-from tests.conftest import ROOT, write_settings
-from tests.feeds import rss
-from tests.service_helpers import query, wait_until
+from tests.service.helpers import query, wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
 
 BRAND_POSTS = 24  # enough for the scan to parse in worker processes (PARALLEL_FROM_SOURCES)
 
@@ -23,7 +24,7 @@ def post(number: int) -> dict:
             "description": f"<p>Day {number}: the tablecloth from Bottega Aurora.</p>"}
 
 
-def slow_sources(site, delay: float) -> list[dict]:
+def slow_sources(site, delay: float, rss) -> list[dict]:
     """BRAND_POSTS feeds on one site, each answering after `delay` seconds; the crawler
     reads one at a time from a site, so the scan takes about BRAND_POSTS x delay."""
     assert BRAND_POSTS >= PARALLEL_FROM_SOURCES
@@ -38,8 +39,8 @@ def start_scan(config) -> subprocess.Popen:
 
 
 def test_kill_9_mid_scan_loses_nothing_and_the_next_scan_completes(
-        site, settings_file, monitor_cli, tmp_path):
-    config = settings_file(sources=slow_sources(site, delay=0.2))
+        site, settings_file, monitor_cli, tmp_path, rss):
+    config = settings_file(sources=slow_sources(site, 0.2, rss))
     database = tmp_path / "monitor.db"
     scan = start_scan(config)
     try:
@@ -67,8 +68,8 @@ def test_kill_9_mid_scan_loses_nothing_and_the_next_scan_completes(
 
 
 def test_a_second_scan_or_prune_is_refused_while_a_scan_runs(
-        site, settings_file, monitor_cli, tmp_path):
-    config = settings_file(sources=slow_sources(site, delay=0.4), storage={"keep_days": 30})
+        site, settings_file, monitor_cli, tmp_path, rss):
+    config = settings_file(sources=slow_sources(site, 0.4, rss), storage={"keep_days": 30})
     database = tmp_path / "monitor.db"
     first = start_scan(config)
     try:
@@ -86,7 +87,8 @@ def test_a_second_scan_or_prune_is_refused_while_a_scan_runs(
     assert query(database, "select count(*) from scans") == [(1,)]
 
 
-def test_two_brands_with_two_settings_files_scan_side_by_side(site, tmp_path, monitor_cli):
+def test_two_brands_with_two_settings_files_scan_side_by_side(
+        site, tmp_path, monitor_cli, rss, write_settings):
     configs = []
     for brand in ("Bottega Aurora", "Casa Lumen"):
         folder = tmp_path / brand.split()[1].lower()

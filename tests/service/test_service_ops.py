@@ -10,15 +10,14 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 
 from monitor.storage import Storage
-from tests.feeds import COMPLAINT_IT, PRAISE_EN, rss
-from tests.service_helpers import change, query
+from tests.service.helpers import change, query
 
 HOSTILE = {"title": 'Bottega Aurora, "the best"', "link": "http://blog.example/quotes",
            "guid": "post-9",
            "description": '<p>Bottega Aurora: commas, "quotes",\nnew lines; and <b>tags</b>.</p>'}
 
 
-def scanned(site, settings_file, monitor_cli, *items, **sections):
+def scanned(site, settings_file, monitor_cli, rss, *items, **sections):
     config = settings_file(sources=[{"name": "blog", "type": "feed",
                                      "url": site.add("/feed.xml", rss(*items))}], **sections)
     result = monitor_cli("scan", config=config)
@@ -27,8 +26,8 @@ def scanned(site, settings_file, monitor_cli, *items, **sections):
 
 
 def test_status_shows_scan_digest_complaints_and_size(site, settings_file, monitor_cli,
-                                                      tmp_path):
-    config = scanned(site, settings_file, monitor_cli, COMPLAINT_IT, PRAISE_EN,
+                                                      tmp_path, posts, rss):
+    config = scanned(site, settings_file, monitor_cli, rss, posts.complaint_it, posts.praise_en,
                      schedule={"scan_every": "1h"})
 
     result = monitor_cli("status", "--json", config=config)
@@ -73,9 +72,9 @@ def test_status_marks_a_scan_whose_process_died_as_interrupted(settings_file, mo
 
 
 def test_prune_keeps_complaints_and_labelled_mentions_and_forgets_the_rest(
-        site, settings_file, monitor_cli, tmp_path):
-    config = scanned(site, settings_file, monitor_cli, COMPLAINT_IT, PRAISE_EN, HOSTILE,
-                     storage={"keep_days": 30})
+        site, settings_file, monitor_cli, tmp_path, posts, rss):
+    config = scanned(site, settings_file, monitor_cli, rss, posts.complaint_it,
+                     posts.praise_en, HOSTILE, storage={"keep_days": 30})
     database = tmp_path / "monitor.db"
     hostile_id = query(database, "select id from mentions where url like '%quotes'")[0][0]
     assert monitor_cli("mentions", "mark", str(hostile_id), "--negative",
@@ -101,8 +100,10 @@ def test_prune_with_keep_days_zero_keeps_everything(settings_file, monitor_cli):
     assert result.returncode == 0 and "kept forever" in result.stdout
 
 
-def test_export_csv_and_json_hold_every_mention(site, settings_file, monitor_cli, tmp_path):
-    config = scanned(site, settings_file, monitor_cli, COMPLAINT_IT, PRAISE_EN, HOSTILE)
+def test_export_csv_and_json_hold_every_mention(
+        site, settings_file, monitor_cli, tmp_path, posts, rss):
+    config = scanned(site, settings_file, monitor_cli, rss, posts.complaint_it,
+                     posts.praise_en, HOSTILE)
 
     as_csv = monitor_cli("export", "--format", "csv", config=config)
     as_json = monitor_cli("export", "--format", "json", "--out", str(tmp_path / "all.json"),

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED
-from tests.sites import LocalSite
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+
 
 FOLDERS = ("feedparser-tests", "feedvalidator", "miniflux", "node-feedparser", "rome")
 FEED_SUFFIXES = {".xml", ".rss", ".atom", ".rdf", ".json", ".html", ".htm", ".feed", ""}
@@ -31,14 +33,11 @@ def feed_files():
     return files
 
 
-@pytest.fixture(scope="module")
-def realworld_sites():
+@pytest.fixture
+def realworld_sites(make_site):
     if not (SHARED / "realworld").is_dir():
         pytest.skip("../shared/realworld is not beside the checkout")
-    sites = [LocalSite(SHARED / "realworld", host=host) for host in HOSTS]
-    yield sites
-    for site in sites:
-        site.close()
+    return [make_site(SHARED / "realworld", host=host) for host in HOSTS]
 
 
 def test_scan_of_every_realworld_feed_finishes_with_readable_errors(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from monitor.config import load_settings
 from monitor.storage import Storage
-from tests.conftest import write_settings
+from tests.support.settings import write_settings
 
 STAFF = [{"name": "Anna", "email": "anna@bottega.example"},
          {"name": "Marco", "email": "marco@bottega.example"}]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from monitor.config import load_settings
 from monitor.followup.actions import change_followup
 from monitor.storage import Storage
-from tests.digest_helpers import database, mention, parts, seed, write_config
+from tests.notify.helpers import database, mention, parts, seed, write_config
 
 
 def test_digest_links_each_complaint_to_its_follow_up_and_drops_resolved_ones(

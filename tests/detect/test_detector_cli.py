@@ -4,11 +4,13 @@ and staff labels that re-classification never overrides."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED
-from tests.feeds import PRAISE_EN, rss
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+
 
 
 def test_classify_reads_json_lines_and_answers_each_in_order(monitor_cli):
@@ -50,8 +52,9 @@ def test_evaluate_reports_figures_on_the_development_set(monitor_cli):
     assert f1 >= 0.75
 
 
-def test_a_staff_label_survives_rescans_and_is_evaluated(site, settings_file, monitor_cli):
-    url = site.add("/feed.xml", rss(PRAISE_EN))
+def test_a_staff_label_survives_rescans_and_is_evaluated(
+        site, settings_file, monitor_cli, rss, posts):
+    url = site.add("/feed.xml", rss(posts.praise_en))
     config = settings_file(sources=[{"name": "blog", "type": "feed", "url": url}])
     assert monitor_cli("scan", config=config).returncode == 0
     mention = json.loads(monitor_cli("mentions", "--json", config=config).stdout)
@@ -59,7 +62,7 @@ def test_a_staff_label_survives_rescans_and_is_evaluated(site, settings_file, mo
 
     marked = monitor_cli("mentions", "mark", str(mention["id"]), "--negative", config=config)
     assert marked.returncode == 0, marked.stderr
-    edited = {**PRAISE_EN, "description": PRAISE_EN["description"] + " Five stars."}
+    edited = {**posts.praise_en, "description": posts.praise_en["description"] + " Five stars."}
     site.add("/feed.xml", rss(edited))
     assert "1 updated" in monitor_cli("scan", config=config).stdout
 

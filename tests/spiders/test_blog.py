@@ -4,12 +4,13 @@ saved WordPress pages (../shared/realworld/trafilatura) and small blogs of our o
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED
-from tests.sites import LocalSite
-from tests.spider_pages import home_page, rss_of_posts, wordpress_post
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+
 
 EVALDATA = SHARED / "realworld/trafilatura/tests/evaldata.json"
 # Pages with comment markup (and one Italian page without) that evaldata.json describes.
@@ -69,26 +70,27 @@ def test_posts_and_comments_from_real_wordpress_pages(realworld_site, settings_f
     assert "Reply" not in art["text"] and "says" not in art["text"]
 
 
-def test_blog_feed_posts_and_comments_are_separate_mentions(site, settings_file, monitor_cli):
+def test_blog_feed_posts_and_comments_are_separate_mentions(
+        site, settings_file, monitor_cli, pages):
     site.add("/robots.txt", "User-agent: *\nDisallow: /private/\n", content_type="text/plain")
     feed = site.url("/feed/")
     posts = {
-        "/quiet/": wordpress_post("Ceramiche per la tavola", ["Come scegliere i piatti."], [
+        "/quiet/": pages.wordpress_post("Ceramiche per la tavola", ["Come scegliere i piatti."], [
             {"id": 11, "author": "Marta", "date": "2026-11-02T10:00:00+01:00",
              "text": "Ho ordinato da Bottega Aurora un mese fa e il pacco non è mai arrivato.",
              "replies": [{"id": 12, "author": "Luca", "date": "2026-11-02T12:00:00+01:00",
                           "text": "Mi dispiace, a me è arrivato tutto."}]},
             {"id": 13, "author": "Pia", "date": "2026-11-03T09:00:00+01:00",
              "text": "Bellissimo articolo."}], feed_url=feed),
-        "/review/": wordpress_post("La mia tavola di Natale", [
+        "/review/": pages.wordpress_post("La mia tavola di Natale", [
             "Quest'anno ho comprato i piatti da Bottega Aurora: arrivati in due giorni."], [],
             feed_url=feed),
-        "/private/draft/": wordpress_post("Bozza", ["Bottega Aurora, bozza privata."], []),
+        "/private/draft/": pages.wordpress_post("Bozza", ["Bottega Aurora, bozza privata."], []),
     }
     for path, html in posts.items():
         site.add(path, html, content_type="text/html; charset=utf-8")
-    site.add("/feed/", rss_of_posts(site.base, [(p, site.url(p)) for p in posts]))
-    start = site.add("/", home_page(list(posts), feed_url=feed), content_type="text/html")
+    site.add("/feed/", pages.rss_of_posts(site.base, [(p, site.url(p)) for p in posts]))
+    start = site.add("/", pages.home_page(list(posts), feed_url=feed), content_type="text/html")
     config = settings_file(sources=[{"name": "casa", "type": "blog", "url": start}])
 
     result = monitor_cli("scan", config=config)
@@ -115,15 +117,15 @@ def test_blog_feed_posts_and_comments_are_separate_mentions(site, settings_file,
 
 
 def test_blog_without_feed_is_crawled_within_depth_or_from_its_sitemap(
-        site, settings_file, monitor_cli):
+        site, settings_file, monitor_cli, make_site, pages):
     mention = ["Ho provato Bottega Aurora per un regalo."]
     chain = {"/": ["/one/", "/two/"], "/one/": ["/three/"], "/three/": ["/four/"],
              "/two/": [], "/four/": []}
     for path, links in chain.items():
-        html = (home_page(links) if path == "/"
-                else wordpress_post(f"Post {path}", mention, [], links=links))
+        html = (pages.home_page(links) if path == "/"
+                else pages.wordpress_post(f"Post {path}", mention, [], links=links))
         site.add(path, html, content_type="text/html")
-    mapped = LocalSite()
+    mapped = make_site()
     try:
         mapped.add("/robots.txt", f"User-agent: *\nSitemap: {mapped.url('/sitemap.xml')}\n",
                    content_type="text/plain")
@@ -131,9 +133,9 @@ def test_blog_without_feed_is_crawled_within_depth_or_from_its_sitemap(
                    f'org/schemas/sitemap/0.9"><url><loc>{mapped.url("/a/")}</loc></url>'
                    f'<url><loc>{mapped.url("/b/")}</loc></url></urlset>')
         for path in ("/a/", "/b/"):
-            mapped.add(path, wordpress_post(f"Post {path}", mention, []),
+            mapped.add(path, pages.wordpress_post(f"Post {path}", mention, []),
                        content_type="text/html")
-        mapped.add("/", home_page(["/not-in-sitemap/"]), content_type="text/html")
+        mapped.add("/", pages.home_page(["/not-in-sitemap/"]), content_type="text/html")
         config = settings_file(sources=[
             {"name": "linked", "type": "blog", "url": site.url("/"), "max_depth": 2},
             {"name": "mapped", "type": "blog", "url": mapped.url("/")}])

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from monitor.config import load_settings
 from monitor.notify.digest import build_digest
 from monitor.storage import Storage
-from tests.digest_helpers import (
+from tests.notify.helpers import (
     complaint_titles,
     database,
     mention,

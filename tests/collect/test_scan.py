@@ -8,7 +8,6 @@ import sqlite3
 import pytest
 
 from monitor.storage import Storage
-from tests.feeds import COMPLAINT_IT, PRAISE_EN, UNRELATED, rss
 
 
 def mentions(monitor_cli, config, *args):
@@ -17,8 +16,9 @@ def mentions(monitor_cli, config, *args):
     return [json.loads(line) for line in result.stdout.splitlines()]
 
 
-def test_scan_stores_mentions_of_the_brand_only(site, settings_file, monitor_cli):
-    url = site.add("/feed.xml", rss(COMPLAINT_IT, PRAISE_EN, UNRELATED), etag='"v1"')
+def test_scan_stores_mentions_of_the_brand_only(site, settings_file, monitor_cli, rss, posts):
+    url = site.add("/feed.xml", rss(posts.complaint_it, posts.praise_en, posts.unrelated),
+                   etag='"v1"')
     config = settings_file(sources=[{"name": "blog", "type": "feed", "url": url}])
 
     result = monitor_cli("scan", config=config)
@@ -26,8 +26,8 @@ def test_scan_stores_mentions_of_the_brand_only(site, settings_file, monitor_cli
     assert result.returncode == 0, result.stderr
     assert "2 new mentions" in result.stdout
     rows = mentions(monitor_cli, config)
-    assert {row["title"] for row in rows} == {COMPLAINT_IT["title"], PRAISE_EN["title"]}
-    complaint = next(row for row in rows if row["title"] == COMPLAINT_IT["title"])
+    assert {row["title"] for row in rows} == {posts.complaint_it["title"], posts.praise_en["title"]}
+    complaint = next(row for row in rows if row["title"] == posts.complaint_it["title"])
     assert complaint["url"] == "http://blog.example/pacco"  # utm_* removed
     assert complaint["author"] == "Giulia"
     assert "<b>" not in complaint["text"] and "Bottega Aurora" in complaint["text"]
@@ -37,10 +37,10 @@ def test_scan_stores_mentions_of_the_brand_only(site, settings_file, monitor_cli
         assert key in complaint
 
 
-def test_scan_identifies_itself_and_obeys_robots_txt(site, settings_file, monitor_cli):
+def test_scan_identifies_itself_and_obeys_robots_txt(site, settings_file, monitor_cli, rss, posts):
     site.add("/robots.txt", "User-agent: *\nDisallow: /private/\n", content_type="text/plain")
-    allowed = site.add("/feed.xml", rss(COMPLAINT_IT))
-    private = site.add("/private/feed.xml", rss(PRAISE_EN))
+    allowed = site.add("/feed.xml", rss(posts.complaint_it))
+    private = site.add("/private/feed.xml", rss(posts.praise_en))
     config = settings_file(
         sources=[{"name": "open", "type": "feed", "url": allowed},
                  {"name": "closed", "type": "feed", "url": private}],
@@ -57,8 +57,8 @@ def test_scan_identifies_itself_and_obeys_robots_txt(site, settings_file, monito
 
 
 def test_rescan_of_unchanged_feed_adds_nothing_and_sends_validators(
-        site, settings_file, monitor_cli):
-    url = site.add("/feed.xml", rss(COMPLAINT_IT, PRAISE_EN), etag='"v1"')
+        site, settings_file, monitor_cli, rss, posts):
+    url = site.add("/feed.xml", rss(posts.complaint_it, posts.praise_en), etag='"v1"')
     config = settings_file(sources=[{"name": "blog", "type": "feed", "url": url}])
     assert monitor_cli("scan", config=config).returncode == 0
 
@@ -73,8 +73,8 @@ def test_rescan_of_unchanged_feed_adds_nothing_and_sends_validators(
     assert len(mentions(monitor_cli, config)) == 2
 
 
-def test_rescan_without_validators_adds_no_duplicates(site, settings_file, monitor_cli):
-    url = site.add("/feed.xml", rss(COMPLAINT_IT, PRAISE_EN))
+def test_rescan_without_validators_adds_no_duplicates(site, settings_file, monitor_cli, rss, posts):
+    url = site.add("/feed.xml", rss(posts.complaint_it, posts.praise_en))
     config = settings_file(sources=[{"name": "blog", "type": "feed", "url": url}])
     monitor_cli("scan", config=config)
     result = monitor_cli("scan", config=config)
@@ -82,11 +82,11 @@ def test_rescan_without_validators_adds_no_duplicates(site, settings_file, monit
     assert len(mentions(monitor_cli, config)) == 2
 
 
-def test_edited_entry_updates_its_row(site, settings_file, monitor_cli):
-    url = site.add("/feed.xml", rss(PRAISE_EN))
+def test_edited_entry_updates_its_row(site, settings_file, monitor_cli, rss, posts):
+    url = site.add("/feed.xml", rss(posts.praise_en))
     config = settings_file(sources=[{"name": "blog", "type": "feed", "url": url}])
     monitor_cli("scan", config=config)
-    edited = {**PRAISE_EN, "description": "<p>Update: Bottega Aurora never sent the second "
+    edited = {**posts.praise_en, "description": "<p>Update: Bottega Aurora never sent the second "
                                           "parcel and I am still waiting for my refund.</p>"}
     site.add("/feed.xml", rss(edited))
 
@@ -99,12 +99,12 @@ def test_edited_entry_updates_its_row(site, settings_file, monitor_cli):
 
 
 def test_broken_sources_are_recorded_and_do_not_stop_the_others(
-        site, settings_file, monitor_cli, tmp_path):
-    good = site.add("/good.xml", rss(COMPLAINT_IT))
+        site, settings_file, monitor_cli, tmp_path, rss, posts):
+    good = site.add("/good.xml", rss(posts.complaint_it))
     broken = {
         "missing": (site.url("/missing.xml"), "HTTP 404"),
         "server-error": (site.add("/error.xml", "oops", status=500), "HTTP 500"),
-        "slow": (site.add("/slow.xml", rss(PRAISE_EN), delay=3), "timed out"),
+        "slow": (site.add("/slow.xml", rss(posts.praise_en), delay=3), "timed out"),
         "html-page": (site.add("/page.html", "<html><body><p>Hello</p></body></html>",
                                content_type="text/html"), "not a readable feed"),
         "garbage": (site.add("/garbage.xml", b"\x00\x01<<<>>>not xml at all"),
@@ -139,11 +139,12 @@ def test_scan_exit_code_2_names_the_bad_config_key(settings_file, monitor_cli, t
     assert not (tmp_path / "monitor.db").exists()
 
 
-def test_a_second_scan_is_refused_while_one_runs(site, settings_file, monitor_cli, tmp_path):
+def test_a_second_scan_is_refused_while_one_runs(
+        site, settings_file, monitor_cli, tmp_path, rss, posts):
     import fcntl
 
     config = settings_file(sources=[{"name": "blog", "type": "feed",
-                                     "url": site.add("/f.xml", rss(PRAISE_EN))}])
+                                     "url": site.add("/f.xml", rss(posts.praise_en))}])
     with open(tmp_path / "monitor.db.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         result = monitor_cli("scan", config=config)
@@ -152,8 +153,9 @@ def test_a_second_scan_is_refused_while_one_runs(site, settings_file, monitor_cl
 
 
 @pytest.mark.parametrize("source_type", ["feed", "search"])
-def test_validators_survive_unchanged_rescans(site, settings_file, monitor_cli, source_type):
-    post = {**COMPLAINT_IT, "link": site.url("/pacco")}  # a 404 page for the search reader
+def test_validators_survive_unchanged_rescans(
+        site, settings_file, monitor_cli, source_type, rss, posts):
+    post = {**posts.complaint_it, "link": site.url("/pacco")}  # a 404 page for the search reader
     url = site.add("/feed.xml", rss(post), etag='"v1"')
     config = settings_file(sources=[{"name": "s", "type": source_type, "url": url}])
     for _ in range(3):
@@ -163,23 +165,23 @@ def test_validators_survive_unchanged_rescans(site, settings_file, monitor_cli, 
 
 
 def test_entries_the_database_refuses_fail_their_source_and_are_read_again(
-        site, settings_file, monitor_cli, tmp_path):
-    good = site.add("/good.xml", rss(COMPLAINT_IT), etag='"good"')
-    refused = site.add("/refused.xml", rss(PRAISE_EN), etag='"refused"')
+        site, settings_file, monitor_cli, tmp_path, rss, posts):
+    good = site.add("/good.xml", rss(posts.complaint_it), etag='"good"')
+    refused = site.add("/refused.xml", rss(posts.praise_en), etag='"refused"')
     config = settings_file(sources=[{"name": "good", "type": "feed", "url": good},
                                     {"name": "refused", "type": "feed", "url": refused}])
     database = tmp_path / "monitor.db"
     Storage(database).close()
     with sqlite3.connect(database) as db:  # the disk says no, for one source's entries
         db.execute("create trigger refuse before insert on mentions"
-                   f" when new.title = '{PRAISE_EN['title']}'"
+                   f" when new.title = '{posts.praise_en['title']}'"
                    " begin select raise(abort, 'disk I/O error'); end")
 
     first = monitor_cli("scan", config=config)
 
     assert first.returncode == 1
     assert "'refused' failed" in first.stderr and "could not store its entries" in first.stderr
-    assert [row["title"] for row in mentions(monitor_cli, config)] == [COMPLAINT_IT["title"]]
+    assert [row["title"] for row in mentions(monitor_cli, config)] == [posts.complaint_it["title"]]
     with sqlite3.connect(database) as db:
         db.execute("drop trigger refuse")
         validators = dict(db.execute("select name, etag from sources"))
@@ -192,4 +194,4 @@ def test_entries_the_database_refuses_fail_their_source_and_are_read_again(
     last_request = [r for r in site.requests if r.path == "/refused.xml"][-1]
     assert "If-None-Match" not in last_request.headers  # read again in full
     assert {row["title"] for row in mentions(monitor_cli, config)} == {
-        COMPLAINT_IT["title"], PRAISE_EN["title"]}
+        posts.complaint_it["title"], posts.praise_en["title"]}

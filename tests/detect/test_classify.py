@@ -15,11 +15,11 @@ from monitor.detect.classify import (
     evaluate_pairs,
 )
 
-SHARED_EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
+SHARED_EVAL = Path(__file__).resolve().parents[2].parent / "shared" / "eval"
 DEV_SET = SHARED_EVAL / "en_amazon_dev.jsonl"
-ITALIAN_SET = Path(__file__).parent / "data" / "classify" / "it_reviews.jsonl"
-MARKET_SET = Path(__file__).parent / "data" / "classify" / "it_reviews_market.jsonl"
-NEUTRAL_SETS = Path(__file__).parent / "data" / "classify"
+ITALIAN_SET = Path(__file__).parent / "data" / "it_reviews.jsonl"
+MARKET_SET = Path(__file__).parent / "data" / "it_reviews_market.jsonl"
+NEUTRAL_SETS = Path(__file__).parent / "data"
 # Figures reached when these thresholds were set (bench/classify.py, 2026-11-23, models
 # retrained with the written reviews and neutral mentions): dev F1 0.763, Italian set F1
 # 0.984, Italian marketplace-style set F1 0.831; real neutral text flagged 7.8% (English)

@@ -6,8 +6,6 @@ import email
 import json
 from email import policy
 
-from tests.feeds import COMPLAINT_IT, PRAISE_EN, rss
-
 HOSTILE = {
     "title": "Bottega Aurora <script>alert('t')</script>",
     "link": "http://blog.example/hostile",
@@ -36,7 +34,8 @@ def test_demo_scans_the_sample_sites_and_writes_a_digest(monitor_cli, tmp_path):
     assert "Still waiting for my refund from Bottega Aurora" in titles
 
 
-def scan_and_write_digest(site, settings_file, monitor_cli, tmp_path, items, language="it"):
+def scan_and_write_digest(site, settings_file, monitor_cli, rss, tmp_path, items,
+                          language="it"):
     url = site.add("/feed.xml", rss(*items))
     config = settings_file(sources=[{"name": "Blog <b>di</b> prova", "type": "feed", "url": url}],
                            digest={"language": language, "recipients": ["staff@example.com"],
@@ -48,9 +47,9 @@ def scan_and_write_digest(site, settings_file, monitor_cli, tmp_path, items, lan
     return out, config
 
 
-def test_digest_files_escape_hostile_text(site, settings_file, monitor_cli, tmp_path):
-    out, _ = scan_and_write_digest(site, settings_file, monitor_cli, tmp_path,
-                                   [HOSTILE, COMPLAINT_IT])
+def test_digest_files_escape_hostile_text(site, settings_file, monitor_cli, tmp_path, posts, rss):
+    out, _ = scan_and_write_digest(site, settings_file, monitor_cli, rss, tmp_path,
+                                   [HOSTILE, posts.complaint_it])
     html = (out / "digest.html").read_text(encoding="utf-8")
     assert "<script>" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -61,9 +60,9 @@ def test_digest_files_escape_hostile_text(site, settings_file, monitor_cli, tmp_
 
 
 def test_digest_lists_complaints_first_in_the_owners_language(
-        site, settings_file, monitor_cli, tmp_path):
-    out, _ = scan_and_write_digest(site, settings_file, monitor_cli, tmp_path,
-                                   [COMPLAINT_IT, PRAISE_EN], language="it")
+        site, settings_file, monitor_cli, tmp_path, posts, rss):
+    out, _ = scan_and_write_digest(site, settings_file, monitor_cli, rss, tmp_path,
+                                   [posts.complaint_it, posts.praise_en], language="it")
     text = (out / "digest.txt").read_text(encoding="utf-8")
     assert "Reclami da seguire" in text
     assert text.index("non è mai arrivato") < text.index("Lovely napkins")
@@ -74,9 +73,9 @@ def test_digest_lists_complaints_first_in_the_owners_language(
     assert message.get_body(("plain",)) is not None and message.get_body(("html",)) is not None
 
 
-def test_dry_run_marks_nothing(site, settings_file, monitor_cli, tmp_path):
-    out, config = scan_and_write_digest(site, settings_file, monitor_cli, tmp_path,
-                                        [COMPLAINT_IT], language="en")
+def test_dry_run_marks_nothing(site, settings_file, monitor_cli, tmp_path, posts, rss):
+    out, config = scan_and_write_digest(site, settings_file, monitor_cli, rss, tmp_path,
+                                        [posts.complaint_it], language="en")
     again = monitor_cli("digest", "--dry-run", "--out", str(tmp_path / "again"), config=config)
     assert again.returncode == 0
     assert "Complaints to follow up" in (tmp_path / "again" / "digest.txt").read_text()

@@ -11,8 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from monitor.storage import Storage
-from tests.feeds import COMPLAINT_IT, PRAISE_EN, rss
-from tests.service_helpers import ServiceProcess, query, wait_until
+from tests.service.helpers import ServiceProcess, query, wait_until
 
 FAST = {"scan_every": "2s", "scan_timeout": "20s", "stop_grace": "10s"}
 
@@ -40,14 +39,14 @@ def smtp_server():
 
 
 def test_run_scans_sends_the_missed_digest_once_and_stops_on_sigterm(
-        site, settings_file, monitor_cli, tmp_path, smtp_server):
-    url = site.add("/feed.xml", rss(COMPLAINT_IT))
+        site, settings_file, monitor_cli, tmp_path, smtp_server, rss, posts):
+    url = site.add("/feed.xml", rss(posts.complaint_it))
     config = settings_file(sources=[{"name": "blog", "type": "feed", "url": url}],
                            schedule=FAST, digest={"recipients": ["staff@example.com"]},
                            smtp={"host": "127.0.0.1", "port": smtp_server.port})
     database = tmp_path / "monitor.db"
     assert monitor_cli("scan", config=config).returncode == 0  # yesterday's mentions
-    site.add("/feed.xml", rss(COMPLAINT_IT, PRAISE_EN))
+    site.add("/feed.xml", rss(posts.complaint_it, posts.praise_en))
 
     service = ServiceProcess(config, tmp_path / "first.log")
     try:
@@ -91,8 +90,8 @@ def test_run_scans_sends_the_missed_digest_once_and_stops_on_sigterm(
 
 
 def test_a_hung_scan_is_killed_recorded_as_failed_and_the_service_goes_on(
-        site, settings_file, tmp_path):
-    site.add("/feed.xml", rss(COMPLAINT_IT), delay=60)
+        site, settings_file, tmp_path, rss, posts):
+    site.add("/feed.xml", rss(posts.complaint_it), delay=60)
     config = settings_file(
         sources=[{"name": "blog", "type": "feed", "url": site.url("/feed.xml")}],
         schedule={"scan_every": "3s", "scan_timeout": "6s"}, crawl={"timeout": 120})
@@ -101,7 +100,7 @@ def test_a_hung_scan_is_killed_recorded_as_failed_and_the_service_goes_on(
     service = ServiceProcess(config, tmp_path / "service.log")
     try:
         service.wait_for_log("still running after 6 s: killing it")
-        site.add("/feed.xml", rss(COMPLAINT_IT))  # the site answers again
+        site.add("/feed.xml", rss(posts.complaint_it))  # the site answers again
         service.wait_for_log("recorded as failed: killed after", timeout=15)
         # (the missed-digest child also ends with code 0: wait for the scan's row itself)
         wait_until(lambda: ("ok",) in query(database, "select status from scans"), 20,
@@ -117,8 +116,8 @@ def test_a_hung_scan_is_killed_recorded_as_failed_and_the_service_goes_on(
 
 @pytest.mark.parametrize("grace, outcome", [("15s", "finished"), ("0s", "stopped")])
 def test_sigterm_lets_the_running_scan_finish_or_stops_it(
-        site, settings_file, tmp_path, grace, outcome):
-    site.add("/feed.xml", rss(COMPLAINT_IT), delay=3 if outcome == "finished" else 60)
+        site, settings_file, tmp_path, grace, outcome, rss, posts):
+    site.add("/feed.xml", rss(posts.complaint_it), delay=3 if outcome == "finished" else 60)
     config = settings_file(
         sources=[{"name": "blog", "type": "feed", "url": site.url("/feed.xml")}],
         schedule={"scan_every": "1h", "stop_grace": grace}, crawl={"timeout": 120})

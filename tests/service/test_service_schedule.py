@@ -13,7 +13,6 @@ import pytest
 from monitor.config import ConfigError, Digest, Schedule, load_settings, parse_duration
 from monitor.service.scheduler import digest_due, last_digest_time, next_digest_time, scan_trigger
 from monitor.service.status import find_problems
-from tests.conftest import write_settings
 
 ROME = ZoneInfo("Europe/Rome")
 DIGEST = Digest(time="08:00", timezone="Europe/Rome")
@@ -95,7 +94,8 @@ def test_durations(text, seconds):
     ("0s", "schedule.scan_every: must be longer than 0"),
     (3, "schedule.scan_every: must be a string"),
 ])
-def test_bad_schedule_is_a_config_error_naming_the_key(tmp_path: Path, value, message):
+def test_bad_schedule_is_a_config_error_naming_the_key(
+        tmp_path: Path, value, message, write_settings):
     path = write_settings(tmp_path / "settings.toml", schedule={"scan_every": value})
     with pytest.raises(ConfigError, match=message):
         load_settings(path)
@@ -105,7 +105,7 @@ def status_with_scan(started: datetime) -> dict:
     return {"last_scan": {"started_at": iso(started)}, "last_digest": None}
 
 
-def test_without_schedule_a_scan_is_overdue_after_six_hours(tmp_path: Path):
+def test_without_schedule_a_scan_is_overdue_after_six_hours(tmp_path: Path, write_settings):
     settings = load_settings(write_settings(tmp_path / "settings.toml"))
     started = datetime(2026, 10, 25, 1, 0, tzinfo=UTC)
     assert find_problems(status_with_scan(started), settings,

@@ -6,13 +6,13 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from monitor.config import load_settings
 from monitor.storage import Storage
-from tests.conftest import ROOT, free_port
-from tests.digest_helpers import (
+from tests.notify.helpers import (
     RECIPIENTS,
     SENDER,
     complaint_titles,
@@ -23,6 +23,8 @@ from tests.digest_helpers import (
     seed,
     write_config,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PARCEL = mention("Il pacco non è mai arrivato", "Ordinato da Bottega Aurora, mai arrivato.")
 FRAUD = mention("Addebito doppio", "Bottega Aurora mi ha addebitato due volte: truffa.",
@@ -132,7 +134,7 @@ def test_force_without_any_sent_digest_is_a_usage_error(smtp_server, settings_fi
     ("drop", "the server closed the connection"),
 ])
 def test_a_failed_sending_marks_nothing_and_the_next_run_sends_it_all_once(
-        fault, expected, smtp_server, settings_file, monitor_cli):
+        fault, expected, smtp_server, settings_file, monitor_cli, free_port):
     if fault == "down":
         broken_settings = {"host": "127.0.0.1", "port": free_port(), "timeout": 5}
         config = write_config(settings_file, smtp=broken_settings)
@@ -189,7 +191,7 @@ def test_a_refused_recipient_is_reported_and_when_all_are_refused_nothing_is_mar
 
 
 def test_a_crash_while_sending_resends_with_a_note_rather_than_lose(
-        smtp_server, settings_file, tmp_path):
+        smtp_server, settings_file, tmp_path, monitor_cli):
     """The process is killed while the server holds the message: was it delivered? We
     cannot know, so the next digest includes the mentions again, marked as such."""
     slow = smtp_server(hold_data=True)
@@ -207,8 +209,7 @@ def test_a_crash_while_sending_resends_with_a_note_rather_than_lose(
 
     working = smtp_server()
     config = write_config(settings_file, working)
-    from tests.conftest import run_monitor
-    result = run_monitor("digest", config=config)
+    result = monitor_cli("digest", config=config)
 
     assert result.returncode == 0, result.stderr
     assert "was cut off while sending" in result.stderr
@@ -220,7 +221,7 @@ def test_a_crash_while_sending_resends_with_a_note_rather_than_lose(
 
 
 def test_dry_run_writes_a_complete_eml_and_marks_nothing(settings_file, monitor_cli,
-                                                         tmp_path):
+                                                         tmp_path, free_port):
     from email import message_from_bytes, policy
 
     config = write_config(settings_file, smtp={"host": "127.0.0.1", "port": free_port()})

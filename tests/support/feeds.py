@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from xml.sax.saxutils import escape
 
 
@@ -48,3 +49,4 @@ UNRELATED = {
     "guid": "post-3",
     "description": "<p>Three apples, two eggs. No shop involved.</p>",
 }
+POSTS = SimpleNamespace(complaint_it=COMPLAINT_IT, praise_en=PRAISE_EN, unrelated=UNRELATED)

@@ -10,8 +10,7 @@ import pytest
 from monitor.config import ConfigError, load_settings
 from monitor.followup.actions import change_followup, followup_metrics, open_followups
 from monitor.followup.states import TransitionRefused, compute_metrics, plan_change
-from tests.conftest import write_settings
-from tests.inbox_data import make_settings, seeded_storage
+from tests.followup.helpers import make_settings, seeded_storage
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -161,7 +160,7 @@ def test_storage_metrics_and_open_followups_use_the_given_clock(tmp_path):
     ('[web]\nport = 70000\n', "web.port: must be between 1 and 65535"),
     ('[web]\nbase_url = "inbox.example"\n', "web.base_url: must start with http"),
 ])
-def test_bad_staff_and_web_settings_name_the_key(tmp_path, staff, message):
+def test_bad_staff_and_web_settings_name_the_key(tmp_path, staff, message, write_settings):
     path = write_settings(tmp_path / "settings.toml")
     path.write_text(path.read_text() + staff)
     with pytest.raises(ConfigError, match=message):

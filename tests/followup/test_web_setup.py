@@ -8,12 +8,14 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from monitor.followup.web import create_app
-from tests.conftest import ROOT
-from tests.inbox_data import make_settings
+from tests.followup.helpers import make_settings
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_generated_session_key_is_kept_in_the_database(tmp_path):

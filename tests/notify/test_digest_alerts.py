@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import free_port
-from tests.digest_helpers import (
+from tests.notify.helpers import (
     RECIPIENTS,
     database,
     mention,
@@ -14,7 +13,6 @@ from tests.digest_helpers import (
     seed,
     write_config,
 )
-from tests.feeds import COMPLAINT_IT, PRAISE_EN, rss
 
 FRAUD = mention("Addebito doppio", "Bottega Aurora mi ha addebitato due volte: truffa.",
                 severity="critical", categories=("fraud",))
@@ -90,11 +88,11 @@ def test_a_failed_alert_marks_nothing_and_is_sent_next_time(smtp_server, setting
 
 
 def test_scan_sends_alerts_and_a_down_server_only_turns_its_exit_code_to_1(
-        site, smtp_server, settings_file, monitor_cli):
-    fraud_post = {**COMPLAINT_IT, "guid": "fraud", "link": "http://blog.example/truffa",
+        site, smtp_server, settings_file, monitor_cli, rss, posts, free_port):
+    fraud_post = {**posts.complaint_it, "guid": "fraud", "link": "http://blog.example/truffa",
                   "title": "Bottega Aurora: una truffa",
                   "description": "<p>Bottega Aurora mi ha truffato: addebito doppio.</p>"}
-    url = site.add("/feed.xml", rss(fraud_post, PRAISE_EN))
+    url = site.add("/feed.xml", rss(fraud_post, posts.praise_en))
     down = {"host": "127.0.0.1", "port": free_port(), "timeout": 5}
     source = [{"name": "blog", "type": "feed", "url": url}]
     base = {"digest": {"recipients": RECIPIENTS}, "alerts": ON}

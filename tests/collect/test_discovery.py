@@ -5,6 +5,7 @@ subprocess). The search feeds are written as each engine writes them
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -13,16 +14,16 @@ from click.testing import CliRunner
 from monitor.cli import main
 from monitor.config import ConfigError, load_settings
 from spiders.identity import canonical_url, unwrap_redirect
-from tests.conftest import FIXTURES, write_settings
-from tests.sites import LocalSite
-from tests.spider_pages import rss_of_posts, wordpress_post
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
 
 POST = "/blog/ordine-mai-arrivato/"
 COMPLAINT = ("Ho ordinato da Bottega Aurora tre settimane fa: il pacco risulta consegnato ma "
              "non è mai arrivato e il servizio clienti non risponde alle email.")
 
 
-def serve_search_feed(site: LocalSite, name: str, path: str, target: LocalSite | None = None):
+def serve_search_feed(site, name: str, path: str, target = None):
     """Serve fixture `name` at `path`, its links pointing at `target` (default `site`)."""
     base = (target or site).base
     text = (FIXTURES / "search" / name).read_text(encoding="utf-8")
@@ -41,16 +42,16 @@ def sightings(monitor_cli, config, mention_id: int) -> list[dict]:
     return [json.loads(line) for line in result.stdout.splitlines()]
 
 
-def blog(site: LocalSite) -> None:
+def blog(site, pages) -> None:
     """A blog with a feed (WordPress guids, not the post's URL) and robots.txt."""
     site.add("/robots.txt", "User-agent: *\nDisallow: /private/\n", content_type="text/plain")
-    site.add(POST, wordpress_post("Il mio ordine non è mai arrivato", [COMPLAINT], []),
+    site.add(POST, pages.wordpress_post("Il mio ordine non è mai arrivato", [COMPLAINT], []),
              content_type="text/html")
-    site.add("/blog/tazze/", wordpress_post("Tazze in cucina", ["Le tazze nuove."], [
+    site.add("/blog/tazze/", pages.wordpress_post("Tazze in cucina", ["Le tazze nuove."], [
         {"id": 7, "author": "Marta", "date": "2026-11-12T10:00:00+01:00",
          "text": "Anche le mie di Bottega Aurora reggono la lavastoviglie."}]),
         content_type="text/html")
-    feed = rss_of_posts(site.base, [("Il mio ordine non è mai arrivato", site.url(POST))])
+    feed = pages.rss_of_posts(site.base, [("Il mio ordine non è mai arrivato", site.url(POST))])
     feed = feed.replace(f"<guid>{site.url(POST)}</guid>",
                         f'<guid isPermaLink="false">{site.base}/?p=42</guid>'
                         f"<description>{COMPLAINT}</description>")
@@ -58,8 +59,8 @@ def blog(site: LocalSite) -> None:
 
 
 def test_same_post_from_two_engines_and_its_feed_is_one_mention_with_three_sightings(
-        site, settings_file, monitor_cli):
-    blog(site)
+        site, settings_file, monitor_cli, pages):
+    blog(site, pages)
     config = settings_file(sources=[
         {"name": "casa", "type": "feed", "url": site.url("/blog/feed/")},
         {"name": "bing", "type": "search", "engine": "bing_news",
@@ -104,7 +105,7 @@ def test_same_post_from_two_engines_and_its_feed_is_one_mention_with_three_sight
 
 
 def test_a_result_kept_as_snippet_is_updated_when_its_page_comes_back(
-        site, settings_file, monitor_cli):
+        site, settings_file, monitor_cli, pages):
     site.add("/robots.txt", "", content_type="text/plain")
     config = settings_file(sources=[
         {"name": "bing", "type": "search", "engine": "bing_news",
@@ -113,7 +114,7 @@ def test_a_result_kept_as_snippet_is_updated_when_its_page_comes_back(
     before = {row["url"]: row for row in mentions(monitor_cli, config)}
     assert before[site.url("/blog/post-rimosso/")]["page_note"].endswith("HTTP 404 Not Found")
 
-    site.add("/blog/post-rimosso/", wordpress_post("Natale", [
+    site.add("/blog/post-rimosso/", pages.wordpress_post("Natale", [
         "I regali di Natale li ho presi da Bottega Aurora: piatti bellissimi."], []),
         content_type="text/html")
     result = monitor_cli("scan", config=config)
@@ -127,9 +128,9 @@ def test_a_result_kept_as_snippet_is_updated_when_its_page_comes_back(
     assert "I regali di Natale li ho presi da Bottega Aurora: piatti bellissimi." in back["text"]
 
 
-def test_each_engine_format_is_read(site, settings_file, monitor_cli):
+def test_each_engine_format_is_read(site, settings_file, monitor_cli, pages):
     site.add("/robots.txt", "", content_type="text/plain")
-    site.add("/blog/spedizioni/", wordpress_post("Spedizioni in Europa", [
+    site.add("/blog/spedizioni/", pages.wordpress_post("Spedizioni in Europa", [
         "Bottega Aurora spedisce le ceramiche in tutta Europa con imballi in paglia."], []),
         content_type="text/html")
     feeds = {"google_news": "google_news.rss", "hacker_news": "hnrss_newest.rss",
@@ -161,13 +162,13 @@ def test_each_engine_format_is_read(site, settings_file, monitor_cli):
 
 
 def test_a_site_found_often_is_suggested_with_the_lines_that_add_it(
-        site, settings_file, monitor_cli, tmp_path):
-    other = LocalSite()
+        site, settings_file, monitor_cli, tmp_path, make_site, pages):
+    other = make_site()
     try:
         other.add("/robots.txt", "", content_type="text/plain")
         posts = [f"/p/{n}/" for n in range(1, 4)]
         for n, path in enumerate(posts, 1):
-            other.add(path, wordpress_post(f"Post {n}", [f"Post {n}: Bottega Aurora."], []),
+            other.add(path, pages.wordpress_post(f"Post {n}", [f"Post {n}: Bottega Aurora."], []),
                       content_type="text/html")
 
         def alert_of(paths):
@@ -244,7 +245,7 @@ def test_wrapped_link_and_plain_link_have_one_identity():
     assert canonical_url(wrapped) == canonical_url(plain) == "https://blog.example/post/"
 
 
-def test_search_sources_are_built_from_the_brand(tmp_path):
+def test_search_sources_are_built_from_the_brand(tmp_path, write_settings):
     path = write_settings(tmp_path / "settings.toml", brand={"aliases": ["BottegaAurora"]},
                           sources=[
         {"name": "gn", "type": "search", "engine": "google_news"},
@@ -269,7 +270,7 @@ def test_search_sources_are_built_from_the_brand(tmp_path):
     ({"type": "feed", "url": "http://x/", "engine": "reddit"},
      'sources[0].engine: only for type = "search" sources'),
 ])
-def test_bad_search_sources_name_their_key(tmp_path, source, message):
+def test_bad_search_sources_name_their_key(tmp_path, source, message, write_settings):
     path = write_settings(tmp_path / "settings.toml",
                           sources=[{"name": "s", "type": "search", **source}])
     with pytest.raises(ConfigError) as error:

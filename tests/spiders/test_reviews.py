@@ -4,9 +4,12 @@ sites serving real saved pages (../shared/realworld) and our own fixtures."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from tests.conftest import FIXTURES, SHARED
-from tests.spider_pages import jsonld_review_page, review
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+FIXTURES = ROOT / "tests" / "fixtures"
+
 
 RECIPES = "/recipe-scrapers/tests/test_data"
 EXTRUCT = "/extruct/tests/samples"
@@ -115,18 +118,18 @@ def test_italian_page_without_markup_is_read_with_configured_selectors(
             assert navigation not in row["text"] and navigation not in row["title"]
 
 
-def test_rescan_of_unchanged_reviews_fetches_one_page(site, settings_file, monitor_cli):
+def test_rescan_of_unchanged_reviews_fetches_one_page(site, settings_file, monitor_cli, pages):
     def publish(reviews):
-        pages = [reviews[start:start + 3] for start in range(0, len(reviews), 3)]
+        chunks = [reviews[start:start + 3] for start in range(0, len(reviews), 3)]
         for prefix in ("/r/", "/capped/"):
-            for number, page in enumerate(pages, start=1):
-                following = f"{prefix}{number + 1}.html" if number < len(pages) else None
-                site.add(f"{prefix}{number}.html", jsonld_review_page(page, following))
+            for number, page in enumerate(chunks, start=1):
+                following = f"{prefix}{number + 1}.html" if number < len(chunks) else None
+                site.add(f"{prefix}{number}.html", pages.jsonld_review_page(page, following))
 
     def fetched(prefix="/r/"):
         return [path for path in site.paths() if path.startswith(prefix)]
 
-    publish([review(n) for n in range(9, 0, -1)])
+    publish([pages.review(n) for n in range(9, 0, -1)])
     config = settings_file(sources=[
         {"name": "shop", "type": "reviews", "url": site.url("/r/1.html")},
         {"name": "capped", "type": "reviews", "url": site.url("/capped/1.html"),
@@ -145,21 +148,22 @@ def test_rescan_of_unchanged_reviews_fetches_one_page(site, settings_file, monit
     site.requests.clear()
 
     # a new review pushes the others one place down: pages 1 and 2 are read, not 3
-    publish([review(n) for n in range(10, 0, -1)])
+    publish([pages.review(n) for n in range(10, 0, -1)])
     third = monitor_cli("scan", config=config)
     assert "2 new mentions, 0 updated" in third.stdout  # one per source
     assert fetched() == ["/r/1.html", "/r/2.html"]
     assert len([row for row in mentions(monitor_cli, config) if row["source"] == "shop"]) == 10
 
 
-def test_edited_review_updates_its_row(site, settings_file, monitor_cli):
-    site.add("/reviews.html", jsonld_review_page([review(1), review(2, body="Ottimo negozio.")]))
+def test_edited_review_updates_its_row(site, settings_file, monitor_cli, pages):
+    site.add("/reviews.html", pages.jsonld_review_page(
+        [pages.review(1), pages.review(2, body="Ottimo negozio.")]))
     config = settings_file(sources=[{"name": "shop", "type": "reviews",
                                      "url": site.url("/reviews.html")}])
     assert "2 new mentions" in monitor_cli("scan", config=config).stdout
-    edited = review(2, rating=1, body="Aggiornamento: il secondo pacco non è mai arrivato, "
+    edited = pages.review(2, rating=1, body="Aggiornamento: il secondo pacco non è mai arrivato, "
                                       "nessuno risponde.")
-    site.add("/reviews.html", jsonld_review_page([review(1), edited]))
+    site.add("/reviews.html", pages.jsonld_review_page([pages.review(1), edited]))
 
     result = monitor_cli("scan", config=config)
 
@@ -170,9 +174,10 @@ def test_edited_review_updates_its_row(site, settings_file, monitor_cli):
     assert rows["Cliente 2"]["rating"] == 1.0 and rows["Cliente 2"]["negative"] is True
 
 
-def test_review_page_disallowed_by_robots_txt_is_not_fetched(site, settings_file, monitor_cli):
+def test_review_page_disallowed_by_robots_txt_is_not_fetched(
+        site, settings_file, monitor_cli, pages):
     site.add("/robots.txt", "User-agent: *\nDisallow: /private/\n", content_type="text/plain")
-    url = site.add("/private/reviews.html", jsonld_review_page([review(1)]))
+    url = site.add("/private/reviews.html", pages.jsonld_review_page([pages.review(1)]))
     config = settings_file(sources=[{"name": "hidden", "type": "reviews", "url": url}])
 
     result = monitor_cli("scan", config=config)

@@ -10,7 +10,7 @@ from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from monitor.followup.web import create_app
-from tests.inbox_data import HOSTILE_TEXT, make_settings, seeded_storage
+from tests.followup.helpers import HOSTILE_TEXT, make_settings, seeded_storage
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",

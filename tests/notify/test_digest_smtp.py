@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.digest_helpers import digested, mention, seed, write_config
+from tests.notify.helpers import digested, mention, seed, write_config
 
 PARCEL = mention("Il pacco non è mai arrivato", "Ordinato da Bottega Aurora, mai arrivato.")
 USERS = {"monitor": "s3cret pass"}
