@@ -6,6 +6,7 @@ Registered on the `main` group in monitor/cli/__init__.py.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 
 import click
@@ -223,6 +224,37 @@ def staff_set_password(obj: Context, name: str, password_stdin: bool):
     with obj.storage() as storage:
         storage.set_staff_password_hash(name, generate_password_hash(password))
     click.echo(f"Password set for {name}.")
+
+
+@staff.command("remove")
+@click.argument("name")
+@pass_context
+def staff_remove(obj: Context, name: str):
+    """Stop NAME from logging in to the web inbox: their password is deleted and every
+    session they have open ends at its next page. What they did stays in the history.
+
+    Also delete their [[staff]] entry from settings.toml, so that nobody can assign
+    complaints to them any more.
+
+    Example: monitor staff remove Anna
+    """
+    settings = obj.settings
+    with obj.storage() as storage:
+        removed = storage.remove_staff_password(name)
+        still_open = storage.open_followup_count(name)
+    listed = name in settings.staff_names
+    if not removed and not listed:
+        known = ", ".join(settings.staff_names) or "none"
+        raise UsageProblem(f"NAME: {name!r} is neither a staff member nor has a password "
+                           f"(staff: {known})")
+    click.echo(f"{name} can no longer log in; their sessions are ended."
+               if removed else f"{name} had no password: nothing to end.")
+    if listed:
+        click.echo(f"Warning: {name} is still a [[staff]] entry in {settings.path}: delete "
+                   "it so that complaints can no longer be assigned to them.", err=True)
+    if still_open:
+        click.echo(f"Warning: {still_open} open follow-ups are still assigned to {name}: "
+                   f"see `monitor followup list --assignee {shlex.quote(name)}`.", err=True)
 
 
 @click.command()

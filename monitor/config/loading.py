@@ -176,6 +176,9 @@ def _check_web(web: Web) -> None:
         raise ConfigError(f"web.port: must be between 1 and 65535, not {web.port}")
     if not web.host.strip():
         raise ConfigError("web.host: must not be empty")
+    if not 0 <= web.trusted_proxies <= 10:
+        raise ConfigError(f"web.trusted_proxies: must be between 0 and 10 (the number of "
+                          f"reverse proxies in front of the inbox), not {web.trusted_proxies}")
     if web.base_url and not web.base_url.startswith(("http://", "https://")):
         raise ConfigError(f"web.base_url: must start with http:// or https://, "
                           f"not {web.base_url!r}")

@@ -144,6 +144,9 @@ class Web:
     port: int = 8080
     base_url: str = ""
     secret_key_env: str = ""
+    # Reverse proxies in front of the inbox that add X-Forwarded-For: the client's address
+    # is then taken from that header (for the login limits and the log), not the proxy's.
+    trusted_proxies: int = 0
 
 
 @dataclass(frozen=True)
