@@ -12,10 +12,9 @@ import sys
 import click
 
 from monitor.cli.context import Context, UsageProblem, pass_context
-from monitor.followup.actions import change_followup
+from monitor.followup.actions import PasswordRefused, change_followup, set_staff_password
 from monitor.followup.states import DISMISS_REASONS, STATUSES, TransitionRefused
 
-MIN_PASSWORD_LENGTH = 8
 LIST_FIELDS = ("id", "status", "assignee", "opened_at", "first_contact_at", "resolved_at",
                "dismiss_reason", "mention_id", "source", "severity", "categories", "title",
                "url", "author")
@@ -208,22 +207,22 @@ def staff():
 def staff_set_password(obj: Context, name: str, password_stdin: bool):
     """Set the web inbox password of staff member NAME (asked twice, not shown).
 
-    Only a hash of it is stored (scrypt, by werkzeug.security).
+    Only a hash of it is stored (scrypt, by werkzeug.security). Every session NAME opened
+    with the old password ends at its next page.
 
     Example: monitor staff set-password Anna
     """
-    from werkzeug.security import generate_password_hash
-
     check_staff(obj.settings, name, "NAME")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UsageProblem(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     with obj.storage() as storage:
-        storage.set_staff_password_hash(name, generate_password_hash(password))
-    click.echo(f"Password set for {name}.")
+        try:
+            set_staff_password(storage, name, password)
+        except PasswordRefused as exc:
+            raise UsageProblem(str(exc)) from None
+    click.echo(f"Password set for {name}; the sessions opened with the old one are ended.")
 
 
 @staff.command("remove")

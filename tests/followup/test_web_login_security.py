@@ -123,16 +123,60 @@ def test_a_new_password_ends_the_sessions_opened_with_the_old_one(inbox, monitor
     assert log_in(phone, "Anna", "luna-di-giugno").status_code == 302 and logged_in(phone)
 
 
+def csrf_token(client, path: str) -> str:
+    page = client.get(path).get_data(as_text=True)
+    return page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+def change_password(client, current: str, new: str, again: str | None = None):
+    return client.post("/password", data={
+        "current": current, "new": new, "again": new if again is None else again,
+        "csrf_token": csrf_token(client, "/password")})
+
+
+def test_changing_ones_password_in_the_inbox_ends_only_the_other_sessions(inbox, caplog):
+    phone, desk = inbox.test_client(), inbox.test_client()
+    for client in (phone, desk):
+        assert log_in(client, "Anna", PASSWORD).status_code == 302
+
+    wrong = change_password(desk, "not my password", "luna-di-giugno")
+    short = change_password(desk, PASSWORD, "luna")
+    differ = change_password(desk, PASSWORD, "luna-di-giugno", "luna-di-luglio")
+    assert (wrong.status_code, flash(wrong)) == (401, "Your current password is not this one.")
+    assert (short.status_code, flash(short)) == (
+        400, "The password must have at least 8 characters.")
+    assert (differ.status_code, flash(differ)) == (400, "The two new passwords differ.")
+    assert logged_in(phone)
+
+    changed = change_password(desk, PASSWORD, "luna-di-giugno")
+
+    assert changed.status_code == 302
+    assert "Password changed. Your other sessions are ended." in desk.get(
+        changed.headers["Location"]).get_data(as_text=True)
+    assert logged_in(desk) and not logged_in(phone)
+    assert log_in(phone, "Anna", "luna-di-giugno").status_code == 302
+    assert any("wrong current password" in r.getMessage() for r in caplog.records)
+
+
+def test_wrong_current_passwords_count_as_failed_logins(inbox):
+    with time_machine.travel(START, tick=False):
+        client = inbox.test_client()
+        assert log_in(client, "Anna", PASSWORD).status_code == 302
+        for _ in range(4):
+            assert change_password(client, "guess", "luna-di-giugno").status_code == 401
+        assert log_in(inbox.test_client(), "Anna", "guess").status_code == 401  # the 5th
+        refused = change_password(client, PASSWORD, "luna-di-giugno")
+        assert refused.status_code == 429 and "Try again in 15 minutes." in flash(refused)
+
+
 def test_staff_remove_ends_the_sessions_and_keeps_the_history(inbox, monitor_cli):
     settings = inbox.config["MONITOR_SETTINGS"]
     client = inbox.test_client()
     assert log_in(client, "Anna", PASSWORD).status_code == 302
     with Storage(settings.database_path) as storage:
         followup = storage.list_followups(limit=1)[0]["id"]
-    page = client.get(f"/followups/{followup}").get_data(as_text=True)
-    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    assigned = client.post(f"/followups/{followup}/assign",
-                           data={"assignee": "Anna", "csrf_token": token})
+    assigned = client.post(f"/followups/{followup}/assign", data={
+        "assignee": "Anna", "csrf_token": csrf_token(client, f"/followups/{followup}")})
     assert assigned.status_code == 302
 
     removed = monitor_cli("staff", "remove", "Anna", config=settings.path)

@@ -20,11 +20,21 @@ import math
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from monitor.followup.actions import PasswordRefused, set_staff_password
 from monitor.followup.web import storage
 
 log = logging.getLogger(__name__)
@@ -42,6 +52,9 @@ MESSAGES = {
                 "Try again in {wait}.",
     "one_minute": "1 minute",
     "minutes": "{minutes} minutes",
+    "wrong_current": "Your current password is not this one.",
+    "differ": "The two new passwords differ.",
+    "changed": "Password changed. Your other sessions are ended.",
 }
 
 
@@ -112,6 +125,33 @@ def login_page(error: str | None, status: int):
                            next=request.values.get("next", "")), status
 
 
+@blueprint.route("/password", methods=["GET", "POST"])
+def password():
+    """Change one's own password: this session goes on, the others end."""
+    name = current_staff()
+    error, status = None, 200
+    if request.method == "POST":
+        stored = storage().staff_password_hash(name)
+        new = request.form.get("new", "")
+        if not check_password_hash(stored or _UNUSABLE_HASH, request.form.get("current", "")):
+            log.warning("password change refused: %r from %s: wrong current password",
+                        name, request.remote_addr)
+            error, status = MESSAGES["wrong_current"], 401
+        elif new != request.form.get("again", ""):
+            error, status = MESSAGES["differ"], 400
+        else:
+            try:
+                set_staff_password(storage(), name, new)
+            except PasswordRefused as exc:
+                error, status = str(exc).capitalize() + ".", 400
+            else:
+                session["password"] = password_fingerprint(storage().staff_password_hash(name))
+                log.info("password changed: %r from %s", name, request.remote_addr)
+                flash(MESSAGES["changed"], "info")
+                return redirect(url_for("views.inbox"))
+    return render_template("password.html", error=error), status
+
+
 @blueprint.route("/logout", methods=["POST"])
 def logout():
     session.clear()
@@ -126,6 +166,8 @@ def _failed(response) -> bool:
 
 
 def _name_key() -> str:
+    if request.endpoint == "auth.password":  # one's own password: the session's name
+        return "name:" + session.get("staff", "")
     return "name:" + request.form.get("name", "")[:200]
 
 
@@ -134,14 +176,19 @@ def _address_key() -> str:
 
 
 def install_login_limits(app) -> Limiter:
-    """Count failed logins per name and per address (LOGIN_LIMIT each) for `app`."""
+    """Count failed logins and failed password changes together, per name and per address
+    (LOGIN_LIMIT each), for `app`."""
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://",
                       strategy="moving-window", headers_enabled=False)
-    view = app.view_functions["auth.login"]
-    for key_func in (_name_key, _address_key):
-        view = limiter.limit(LOGIN_LIMIT, key_func=key_func, methods=["POST"],
-                             deduct_when=_failed, on_breach=_log_breach)(view)
-    app.view_functions["auth.login"] = view
+    limits = [limiter.shared_limit(LOGIN_LIMIT, scope="login", key_func=key_func,
+                                   methods=["POST"], deduct_when=_failed,
+                                   on_breach=_log_breach)
+              for key_func in (_name_key, _address_key)]
+    for endpoint in ("auth.login", "auth.password"):
+        view = app.view_functions[endpoint]
+        for limit in limits:
+            view = limit(view)
+        app.view_functions[endpoint] = view
     app.config["MONITOR_LIMITER"] = limiter
     app.register_error_handler(429, _too_many_failures)
     return limiter
@@ -149,15 +196,20 @@ def install_login_limits(app) -> Limiter:
 
 def _log_breach(limit: RequestLimit) -> None:
     counted = "name" if "/name:" in limit.key else "address"
+    name = request.form.get("name", "") if request.endpoint == "auth.login" \
+        else session.get("staff", "")
     log.warning("login refused: %r from %s: too many failed logins (%s for this %s)",
-                request.form.get("name", ""), request.remote_addr, LOGIN_LIMIT, counted)
+                name, request.remote_addr, LOGIN_LIMIT, counted)
 
 
 def _too_many_failures(_error):
     limiter: Limiter = current_app.config["MONITOR_LIMITER"]
-    resets = [limit.reset_at for limit in limiter.current_limits if limit.breached]
+    resets = [limit.window[0] for limit in limiter.current_limits if limit.breached]
     seconds = max(resets, default=time.time() + 60) - time.time()
     minutes = max(1, math.ceil(seconds / 60))
     wait = MESSAGES["one_minute"] if minutes == 1 else MESSAGES["minutes"].format(
         minutes=minutes)
-    return login_page(MESSAGES["too_many"].format(wait=wait), 429)
+    message = MESSAGES["too_many"].format(wait=wait)
+    if request.endpoint == "auth.password":
+        return render_template("password.html", error=message), 429
+    return login_page(message, 429)
