@@ -2,8 +2,9 @@
 
 The content comes from storage (mentions not yet in a sent digest, complaints still open,
 broken sources, the complaints of the last 14 days); the words from the catalogues of
-monitor.i18n (Jinja2's i18n extension), dates and numbers formatted by Babel; the layout from the Jinja2 templates digest.* and alert.*, with autoescape on for HTML so that
-no text from the web is ever markup. Sending is monitor.notify.delivery's job.
+monitor.i18n (Jinja2's i18n extension), dates and numbers formatted by Babel; the layout
+from the Jinja2 templates digest.* and alert.*, with autoescape on for HTML so that no
+text from the web is ever markup. Sending is monitor.notify.delivery's job.
 """
 
 from __future__ import annotations
