@@ -28,7 +28,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_skeleton, format_timedelta
+from babel.dates import format_date, format_skeleton, format_time, format_timedelta
 from babel.lists import format_list
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
@@ -106,9 +106,15 @@ def use_language(language: str) -> Iterator[None]:
         _current.reset(token)
 
 
-def set_language(language: str) -> None:
-    """Translate into `language` from now on, in this thread (the command line's choice)."""
-    _current.set(language)
+def set_language(language: str) -> contextvars.Token:
+    """Translate into `language` from now on, in this context (the command line's choice,
+    or one web request's until `reset_language(token)`)."""
+    return _current.set(language)
+
+
+def reset_language(token: contextvars.Token) -> None:
+    """The language before `set_language` returned `token`."""
+    _current.reset(token)
 
 
 def gettext(message: str) -> str:
@@ -146,6 +152,15 @@ class Words:
         """22 nov 2026 (Italian), Nov 22, 2026 (English); "" when there is no date."""
         moment = self._moment(value)
         return format_date(moment, "medium", locale=self.locale) if moment else ""
+
+    def moment(self, value: datetime | str | None) -> str:
+        """A date and time: 22 nov 2026, 09:15 (Italian), Nov 22, 2026, 9:15 AM (English)."""
+        moment = self._moment(value, keep_time=True)
+        if moment is None:
+            return ""
+        return self.locale.datetime_formats["medium"].format(  # "{1}, {0}": date, time
+            format_time(moment, "short", locale=self.locale),
+            format_date(moment, "medium", locale=self.locale))
 
     def day_month(self, value: date) -> str:
         """22/11 (Italian), 11/22 (English)."""

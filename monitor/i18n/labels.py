@@ -4,7 +4,11 @@ catalogue gives its own words (`Words.gettext(CATEGORY["delivery"])`)."""
 
 from __future__ import annotations
 
-from monitor.i18n import N_
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+from monitor.i18n import N_, Words
 
 CATEGORY = {
     "delivery": N_("delivery"), "tracking": N_("tracking"), "packaging": N_("packaging"),
@@ -22,6 +26,11 @@ SEVERITY_COLORS = {"critical": "#8e0000", "high": "#c0392b", "medium": "#d35400"
 STATUS = {"new": N_("not assigned"), "assigned": N_("assigned"),
           "contacted": N_("customer contacted"), "resolved": N_("resolved"),
           "dismissed": N_("dismissed")}
+
+# What a change in a follow-up's history was.
+EVENT = {"open": N_("opened"), "assign": N_("assigned"), "note": N_("note"),
+         "contacted": N_("customer contacted"), "resolve": N_("resolved"),
+         "dismiss": N_("dismissed"), "reopen": N_("reopened")}
 
 DISMISS_REASON = {"not a complaint": N_("not a complaint"), "not ours": N_("not ours")}
 
@@ -61,3 +70,46 @@ REASON_WORDS = {
 def actions_for(categories: list[str] | tuple[str, ...]) -> list[str]:
     """The msgids of what to do for `categories`, in their order ("other" for none)."""
     return [ACTION.get(category, ACTION["other"]) for category in categories or ["other"]]
+
+
+def label(words: Words, labels: dict[str, str], code: str | None) -> str:
+    """The word for a stored code (a category, severity or status); unknown codes as is."""
+    return words.gettext(labels[code]) if code in labels else (code or "")
+
+
+def what_to_do(words: Words, categories: list[str] | None) -> str:
+    """What to do about a complaint of these categories, one sentence each."""
+    return " ".join(words.gettext(action) for action in actions_for(categories or []))
+
+
+_REASON_PATTERN = re.compile(r"\b(" + "|".join(map(re.escape, sorted(
+    REASON_WORDS, key=len, reverse=True))) + r")\b")
+
+
+def translate_reason(reason: str, words: Words) -> str:
+    """A detector's reason in the reader's language; the quoted words stay as written."""
+    pieces = re.split(r'("[^"]*")', reason)  # quoted parts are the mention's own words
+    return "".join(piece if piece.startswith('"') else
+                   _REASON_PATTERN.sub(lambda match: words.gettext(
+                       REASON_WORDS[match.group(1)]), piece)
+                   for piece in pieces)
+
+
+def word_filters(words_of: Callable[[], Words]) -> dict[str, Callable]:
+    """Jinja2 filters that show stored values in the reader's words: `words_of()` gives
+    the Words of the moment (the digest's, or the inbox request's)."""
+    return {
+        "day": lambda value: words_of().date(value),
+        "day_month": lambda value: words_of().day_month(value),
+        "days": lambda days: words_of().duration(timedelta(days=days)),
+        "number": lambda value: words_of().number(value),
+        "list": lambda items: words_of().list(items),
+        "reason": lambda text: translate_reason(text, words_of()),
+        "category": lambda code: label(words_of(), CATEGORY, code),
+        "severity": lambda code: label(words_of(), SEVERITY, code),
+        "status": lambda code: label(words_of(), STATUS, code),
+        "dismiss_reason": lambda code: label(words_of(), DISMISS_REASON, code),
+        "event": lambda code: label(words_of(), EVENT, code),
+        "moment": lambda value: words_of().moment(value),
+        "what_to_do": lambda categories: what_to_do(words_of(), categories),
+    }

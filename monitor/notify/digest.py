@@ -24,14 +24,7 @@ from markupsafe import Markup, escape
 from monitor.collect.discovery import suggested_sites
 from monitor.detect.matching import BrandMatcher
 from monitor.i18n import Words
-from monitor.i18n.labels import (
-    CATEGORY,
-    REASON_WORDS,
-    SEVERITY,
-    SEVERITY_COLORS,
-    STATUS,
-    actions_for,
-)
+from monitor.i18n.labels import SEVERITY, SEVERITY_COLORS, label, word_filters
 from monitor.resources import templates_dir
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
@@ -133,16 +126,6 @@ def digest_words(settings) -> Words:
     return Words(settings.digest.language, ZoneInfo(settings.digest.timezone))
 
 
-def label(words: Words, labels: dict[str, str], code: str | None) -> str:
-    """The word for a stored code (a category, severity or status); unknown codes as is."""
-    return words.gettext(labels[code]) if code in labels else (code or "")
-
-
-def what_to_do(words: Words, categories: list[str] | None) -> str:
-    """What to do about a complaint of these categories, one sentence each."""
-    return " ".join(words.gettext(action) for action in actions_for(categories or []))
-
-
 def digest_subject(words: Words, brand: str, day: str, complaints: int,
                    anything_new: bool) -> str:
     """The subject line: brand, date and number of complaints, on one line."""
@@ -236,38 +219,17 @@ def environment(settings) -> Environment:
         trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_translations(words.translations, newstyle=True)
+    env.filters.update(word_filters(lambda: words))
     env.filters.update({
         "highlight": lambda text: highlight(text or "", matcher),
         "safe_url": safe_url,
         "one_line": lambda text: one_line(text or ""),
         "site": site_of,
-        "day": words.date,
-        "day_month": words.day_month,
-        "days": lambda days: words.duration(timedelta(days=days)),
         "stars": lambda m: stars(m.get("rating"), m.get("best_rating")),
-        "number": words.number,
-        "reason": lambda text: translate_reason(text, words),
-        "category": lambda code: label(words, CATEGORY, code),
-        "severity": lambda code: label(words, SEVERITY, code),
-        "status": lambda code: label(words, STATUS, code),
-        "what_to_do": lambda categories: what_to_do(words, categories),
     })
     env.globals.update(age_in_days=age_in_days, severity_colors=SEVERITY_COLORS,
                        language=words.language)
     return env
-
-
-_REASON_PATTERN = re.compile(r"\b(" + "|".join(map(re.escape, sorted(
-    REASON_WORDS, key=len, reverse=True))) + r")\b")
-
-
-def translate_reason(reason: str, words: Words) -> str:
-    """A detector's reason in the reader's language; the quoted words stay as written."""
-    pieces = re.split(r'("[^"]*")', reason)  # quoted parts are the mention's own words
-    return "".join(piece if piece.startswith('"') else
-                   _REASON_PATTERN.sub(lambda match: words.gettext(
-                       REASON_WORDS[match.group(1)]), piece)
-                   for piece in pieces)
 
 
 def highlight(text: str, matcher: BrandMatcher) -> Markup:

@@ -161,7 +161,7 @@ def test_text_part_matches_the_golden_file(language, settings_file):
 
 def test_flag_reasons_speak_the_digest_language_but_keep_the_quoted_words():
     from monitor.i18n import Words
-    from monitor.notify.digest import translate_reason
+    from monitor.i18n.labels import translate_reason
 
     reason = 'complaint: "mai arrivato, never arrived" (delivery, critical)'
     assert translate_reason(reason, Words("it")) == \

@@ -8,9 +8,10 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from monitor.followup.web import storage
+from monitor.i18n import gettext as _
 
 blueprint = Blueprint("auth", __name__)
-PUBLIC_ENDPOINTS = {"auth.login"}
+PUBLIC_ENDPOINTS = {"auth.login", "static"}
 # Checked when a name has no password, so that a wrong name takes as long as a wrong password.
 _UNUSABLE_HASH = generate_password_hash("no password is set for this name")
 
@@ -54,7 +55,7 @@ def login():
             session["staff"] = name
             session.permanent = True
             return redirect(safe_next(request.form.get("next")))
-        error = "Wrong name or password."
+        error = _("Wrong name or password.")
     status = 401 if error else 200
     return render_template("login.html", error=error, staff=settings.staff_names,
                            next=request.values.get("next", "")), status
