@@ -4,6 +4,7 @@ template filters that show dates, ages, numbers and stored codes in that languag
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, g, redirect, request
@@ -11,6 +12,7 @@ from flask import Blueprint, abort, current_app, g, redirect, request
 from monitor.followup.web import storage
 from monitor.followup.web.auth import current_staff, safe_next
 from monitor.i18n import (
+    SOURCE_LANGUAGE,
     Words,
     gettext,
     language_name,
@@ -19,7 +21,7 @@ from monitor.i18n import (
     reset_language,
     set_language,
 )
-from monitor.i18n.labels import SEVERITY_COLORS, word_filters
+from monitor.i18n.labels import word_filters
 
 blueprint = Blueprint("language", __name__)
 
@@ -46,8 +48,8 @@ def request_language() -> str:
 
 
 def start_request() -> None:
-    from datetime import UTC, datetime
-
+    if request.endpoint == "static":  # the style sheet and script have no words
+        return
     settings = current_app.config["MONITOR_SETTINGS"]
     g.words = Words(request_language(), ZoneInfo(settings.digest.timezone))
     g.now = datetime.now(UTC)
@@ -63,9 +65,8 @@ def end_request(_error) -> None:
 @blueprint.app_context_processor
 def language_context() -> dict:
     words = g.get("words")
-    return {"language": words.language if words else "en",
-            "languages": [(code, language_name(code)) for code in languages()],
-            "severity_colors": SEVERITY_COLORS}
+    return {"language": words.language if words else SOURCE_LANGUAGE,
+            "languages": [(code, language_name(code)) for code in languages()]}
 
 
 @blueprint.route("/language", methods=["POST"])
