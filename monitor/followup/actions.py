@@ -13,7 +13,14 @@ from monitor.followup.states import (
     compute_metrics,
     plan_change,
 )
+from monitor.i18n import gettext as _
 from monitor.storage import FollowupChanged, Storage
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class PasswordRefused(ValueError):
+    """A new password that cannot be used; the message says why."""
 
 
 def _iso(moment: datetime | None) -> str:
@@ -63,3 +70,14 @@ def followup_metrics(storage: Storage, now: datetime | None = None, weeks: int =
     now = now or datetime.now(UTC)
     rows = storage.followup_times(since=_iso(now - timedelta(weeks=weeks + 1)))
     return compute_metrics(rows, now, weeks)
+
+
+def set_staff_password(storage: Storage, name: str, password: str) -> None:
+    """Store a hash of `password` (scrypt, by werkzeug.security) as `name`'s web inbox
+    password; every session opened with the old one ends at its next page."""
+    from werkzeug.security import generate_password_hash
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordRefused(_("the password must have at least %(count)s characters")
+                              % {"count": MIN_PASSWORD_LENGTH})
+    storage.set_staff_password_hash(name, generate_password_hash(password))

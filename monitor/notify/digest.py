@@ -101,11 +101,11 @@ def link_to_inbox(storage, inbox_url: str, mentions: list[dict]) -> None:
             mention["inbox_link"] = f"{inbox_url}/followups/{followups[mention['id']]}"
 
 
-def build_alert(mention: dict, settings, *, maybe_repeated: bool = False) -> Digest:
-    """The urgent alert for one complaint."""
-    zone = ZoneInfo(settings.digest.timezone)
-    now = datetime.now(zone)
-    words = digest_words(settings)
+def build_alert(mention: dict, settings, *, maybe_repeated: bool = False,
+                language: str | None = None) -> Digest:
+    """The urgent alert for one complaint, in `language` (default: [digest] language)."""
+    now = datetime.now(ZoneInfo(settings.digest.timezone))
+    words = digest_words(settings, language)
     brand = one_line(settings.brand.name)
     severity = label(words, SEVERITY, mention["severity"])
     # The source's name comes from settings.toml, never from the web; still one line.
@@ -114,16 +114,17 @@ def build_alert(mention: dict, settings, *, maybe_repeated: bool = False) -> Dig
                                      source=mention["source"]))
     context = {"brand": brand, "subject": subject, "m": mention,
                "maybe_repeated": {mention["id"]} if maybe_repeated else set()}
-    env = environment(settings)
+    env = environment(settings, language)
     return Digest(subject=subject,
                   html=env.get_template("alert.html").render(context, now=now),
                   text=env.get_template("alert.txt").render(context, now=now),
                   mention_ids=[mention["id"]], negative_count=1)
 
 
-def digest_words(settings) -> Words:
-    """The words and formats of the digest's language, dates in the digest's time zone."""
-    return Words(settings.digest.language, ZoneInfo(settings.digest.timezone))
+def digest_words(settings, language: str | None = None) -> Words:
+    """The words and formats of `language` (default: the digest's), dates in the digest's
+    time zone."""
+    return Words(language or settings.digest.language, ZoneInfo(settings.digest.timezone))
 
 
 def digest_subject(words: Words, brand: str, day: str, complaints: int,
@@ -208,11 +209,11 @@ def stars(rating: float | None, best: float | None) -> str:
     return "★" * filled + "☆" * (5 - filled)
 
 
-def environment(settings) -> Environment:
-    """The Jinja2 environment of the mail templates: the digest language's catalogue
-    (Jinja2's i18n extension, `_()` and `ngettext()`) and the filters they use."""
+def environment(settings, language: str | None = None) -> Environment:
+    """The Jinja2 environment of the mail templates: the catalogue of `language` (default:
+    the digest's; Jinja2's i18n extension, `_()` and `ngettext()`) and their filters."""
     matcher = BrandMatcher.for_brand(settings.brand)
-    words = digest_words(settings)
+    words = digest_words(settings, language)
     env = Environment(
         loader=FileSystemLoader(templates_dir()),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),

@@ -176,8 +176,6 @@ def m040_followups(db: sqlite_utils.Database) -> None:
     db.executescript(FOLLOWUP_TRIGGERS)
 
 
-
-
 def _encode(mention: dict) -> dict:
     values = dict(mention)
     for column in JSON_COLUMNS:
@@ -224,7 +222,6 @@ def m050_discovery(db: sqlite_utils.Database) -> None:
 # ones nobody answered yet, then the oldest.
 
 
-
 def severity_rank_sql(column: str) -> str:
     """SQL for the rank of the severity in `column` (SEVERITY_RANK; 0 when none)."""
     cases = " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in SEVERITY_RANK.items())
@@ -256,3 +253,16 @@ def m080_inbox_language_and_order(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX followups_by_need ON followups"
                " (severity_rank DESC, status = 'contacted', opened_at, id)")
     db["followups"].create_index(["status", "severity_rank"])
+# --- Alerts on several channels, retries with backoff (issue 16) -------------------------
+# An alert row is one mention on one channel: 'email', or 'notify:<hash of the Apprise URL>'.
+# A mention's alerted_at is set once every channel has a 'sent' row for it. `retries`
+# holds what `monitor run` plans after a refused digest or alert: when it tries again.
+
+
+@MIGRATIONS()
+def m090_alert_channels_and_retries(db: sqlite_utils.Database) -> None:
+    db["alerts"].add_column("channel", str)
+    db.execute("update alerts set channel = 'email' where channel is null")
+    db["alerts"].create_index(["mention_id", "channel"])
+    db["retries"].create({"kind": str, "at": str, "attempt": int, "error": str,
+                          "planned_at": str}, pk="kind")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -110,3 +111,9 @@ def morning_storage(settings) -> Storage:
                                " (select id from followups where mention_id = ?)",
                                [opened, mention_id])
     return storage
+def log_in(client, name: str, password: str, **request):
+    """Post the login form as a browser does (with the page's CSRF token); the response."""
+    page = client.get("/login", **request).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return client.post("/login", data={"name": name, "password": password,
+                                       "csrf_token": token}, **request)
