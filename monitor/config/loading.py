@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import string
 import tomllib
 import types
 import typing
@@ -29,6 +30,10 @@ from monitor.config.sections import (
     Web,
     parse_duration,
 )
+from monitor.i18n import languages
+
+SIGNATURE_FIELDS = ("staff", "brand")
+SIGNATURE_MAX_CHARS = 500
 
 
 def config_path(explicit: str | os.PathLike | None = None) -> Path:
@@ -175,7 +180,6 @@ def _build_staff(items) -> list[StaffMember]:
     return staff
 
 
-LANGUAGES = ("it", "en")
 NOTIFY_KEYS = ("url", "url_env", "language")
 
 
@@ -199,8 +203,8 @@ def _build_alerts(alerts: Alerts, default_language: str) -> Alerts:
             except ValueError as exc:
                 raise ConfigError(f"{key}: {exc}") from None
         language = target.language or default_language
-        if language not in LANGUAGES:
-            raise ConfigError(f"{key}.language: must be one of {', '.join(LANGUAGES)}, "
+        if language not in languages():
+            raise ConfigError(f"{key}.language: must be one of {', '.join(languages())}, "
                               f"not {language!r}")
         targets.append(dataclasses.replace(target, language=language))
     return dataclasses.replace(alerts, notify=targets)
@@ -217,6 +221,26 @@ def _check_web(web: Web) -> None:
     if web.base_url and not web.base_url.startswith(("http://", "https://")):
         raise ConfigError(f"web.base_url: must start with http:// or https://, "
                           f"not {web.base_url!r}")
+    if web.language and web.language not in languages():
+        raise ConfigError(f"web.language: must be one of {', '.join(languages())} (or \"\" "
+                          f"for the digest's language), not {web.language!r}")
+    _check_signature(web.signature)
+
+
+def _check_signature(signature: str) -> None:
+    """The reply drafts' signature: plain text with {staff} and {brand} only."""
+    if len(signature) > SIGNATURE_MAX_CHARS:
+        raise ConfigError(f"web.signature: at most {SIGNATURE_MAX_CHARS} characters, "
+                          f"not {len(signature)}")
+    try:
+        fields = [field for _, field, _, _ in string.Formatter().parse(signature)
+                  if field is not None]
+    except ValueError as exc:
+        raise ConfigError(f"web.signature: {exc} (write {{{{ and }}}} for a brace)") from None
+    for field in fields:
+        if field not in SIGNATURE_FIELDS:
+            raise ConfigError(f"web.signature: unknown placeholder {{{field}}} (known: "
+                              f"{', '.join('{' + name + '}' for name in SIGNATURE_FIELDS)})")
 
 
 def _engine_names() -> list[str]:
@@ -259,7 +283,7 @@ def _check_values(settings: Settings) -> None:
     if not settings.brand.name.strip():
         raise ConfigError("brand.name: must not be empty")
     choices = {
-        "digest.language": (settings.digest.language, ("it", "en")),
+        "digest.language": (settings.digest.language, languages()),
         "smtp.security": (settings.smtp.security, ("none", "starttls", "ssl")),
         "alerts.min_severity": (settings.alerts.min_severity,
                                 ("critical", "high", "medium", "low")),

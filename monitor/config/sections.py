@@ -157,6 +157,9 @@ class Web:
     port: int = 8080
     base_url: str = ""
     secret_key_env: str = ""
+    language: str = ""  # "" = the digest's language
+    # The end of every reply draft; {staff} is who writes it, {brand} the brand's name.
+    signature: str = "{staff}\n{brand}"
     # Reverse proxies in front of the inbox that add X-Forwarded-For: the client's address
     # is then taken from that header (for the login limits and the log), not the proxy's.
     trusted_proxies: int = 0
@@ -185,6 +188,12 @@ class Settings:
     @property
     def staff_names(self) -> list[str]:
         return [member.name for member in self.staff]
+
+    @property
+    def inbox_language(self) -> str:
+        """The web inbox's language for a staff member who chose none: web.language, else
+        digest.language."""
+        return self.web.language or self.digest.language
 
     @property
     def inbox_url(self) -> str:

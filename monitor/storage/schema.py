@@ -215,6 +215,44 @@ def m050_discovery(db: sqlite_utils.Database) -> None:
     db["mentions"].create_index(["url"])
 
 
+# --- The inbox in each person's language, most severe first (issue 16) -------------------
+# Each follow-up carries its mention's severity as a rank (4 critical ... 1 low, 0 none),
+# kept by triggers whoever inserts the follow-up or re-classifies the mention, so that the
+# inbox walks one index in the order a person should answer: most severe first, then the
+# ones nobody answered yet, then the oldest.
+
+
+def severity_rank_sql(column: str) -> str:
+    """SQL for the rank of the severity in `column` (SEVERITY_RANK; 0 when none)."""
+    cases = " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in SEVERITY_RANK.items())
+    return f"CASE {column} {cases} ELSE 0 END"
+
+
+MENTION_SEVERITY_RANK = (f"coalesce((SELECT {severity_rank_sql('m.severity')} FROM mentions m"
+                         " WHERE m.id = {mention_id}), 0)")
+FOLLOWUP_SEVERITY_TRIGGERS = f"""
+CREATE TRIGGER followups_severity_ai AFTER INSERT ON followups BEGIN
+  UPDATE followups SET severity_rank = {MENTION_SEVERITY_RANK.format(mention_id="new.mention_id")}
+    WHERE id = new.id;
+END;
+CREATE TRIGGER followups_severity_au AFTER UPDATE OF severity ON mentions BEGIN
+  UPDATE followups SET severity_rank = {severity_rank_sql("new.severity")}
+    WHERE mention_id = new.id;
+END;
+"""
+
+
+@MIGRATIONS()
+def m080_inbox_language_and_order(db: sqlite_utils.Database) -> None:
+    # The inbox language each staff member chose, kept with their account.
+    db["staff_passwords"].add_column("language", str)
+    db["followups"].add_column("severity_rank", int, not_null_default=0)
+    db.execute("UPDATE followups SET severity_rank = "
+               + MENTION_SEVERITY_RANK.format(mention_id="followups.mention_id"))
+    db.executescript(FOLLOWUP_SEVERITY_TRIGGERS)
+    db.execute("CREATE INDEX followups_by_need ON followups"
+               " (severity_rank DESC, status = 'contacted', opened_at, id)")
+    db["followups"].create_index(["status", "severity_rank"])
 # --- Alerts on several channels, retries with backoff (issue 16) -------------------------
 # An alert row is one mention on one channel: 'email', or 'notify:<hash of the Apprise URL>'.
 # A mention's alerted_at is set once every channel has a 'sent' row for it. `retries`
