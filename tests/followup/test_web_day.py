@@ -5,6 +5,7 @@ text in the draft, and the screenshots in docs/screenshots/ that README.md shows
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -134,14 +135,18 @@ def test_the_inbox_wears_the_digest_colours():
 
 @pytest.mark.parametrize("device, viewport", [("desktop", {"width": 1280, "height": 900}),
                                               ("phone", {"width": 390, "height": 844})])
-def test_screenshots_of_the_italian_inbox(device, viewport, morning, open_page, log_in):
-    """docs/screenshots/ (README.md shows them): the list and a complaint's page."""
+def test_screenshots_of_the_italian_inbox(device, viewport, morning, open_page, log_in,
+                                          tmp_path):
+    """The list and a complaint's page: into docs/screenshots/ (README.md shows them) with
+    `make screenshots` (MONITOR_SCREENSHOTS=1), else into a temporary folder, so that a test
+    run leaves the checkout as it was."""
+    folder = SCREENSHOTS if os.environ.get("MONITOR_SCREENSHOTS") == "1" else tmp_path
     url, _ = morning("it")
     page = open_page(viewport)
     log_in(page, url)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"inbox-{device}.png", full_page=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=folder / f"inbox-{device}.png", full_page=True)
     page.locator("article.followup a").first.click()
-    page.screenshot(path=SCREENSHOTS / f"complaint-{device}.png", full_page=True)
+    page.screenshot(path=folder / f"complaint-{device}.png", full_page=True)
     for name in (f"inbox-{device}.png", f"complaint-{device}.png"):
-        assert (SCREENSHOTS / name).stat().st_size > 10_000
+        assert (folder / name).stat().st_size > 10_000
