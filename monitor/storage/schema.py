@@ -215,3 +215,31 @@ def m050_discovery(db: sqlite_utils.Database) -> None:
     # Why a mention's text is the search result's snippet and not the page's own text.
     db["mentions"].add_column("page_note", str)
     db["mentions"].create_index(["url"])
+
+
+# --- Whole posts and rescans by what changed (issue 15) ----------------------------------
+# What each source last read of each page it fetches besides its feed (a blog's pages, the
+# page a feed entry or search result links to): the page's cache validators and a hash of
+# its body, so that a rescan asks for it conditionally and skips it when it is unchanged;
+# the requests it led to (JSON), made again when it is unchanged; or why it could not be
+# read, with the entry waiting for its whole text (JSON), tried again on the next scans.
+# A mention already sent in a digest as not negative that becomes negative (its whole
+# text came, or it was edited) goes into the next digest: its digest_id is cleared.
+REDIGEST_TRIGGER = """
+CREATE TRIGGER mentions_redigest_au AFTER UPDATE OF negative ON mentions
+WHEN new.digest_id IS NOT NULL AND coalesce(old.human_negative, old.negative, 0) = 0
+AND coalesce(new.human_negative, new.negative) = 1 BEGIN
+  UPDATE mentions SET digest_id = NULL WHERE id = new.id;
+END;
+"""
+
+
+@MIGRATIONS()
+def m070_pages(db: sqlite_utils.Database) -> None:
+    db["pages"].create(
+        {"source_id": int, "url": str, "etag": str, "last_modified": str, "body_hash": str,
+         "links": str, "read_at": str, "error": str, "failures": int, "waiting": str},
+        pk=("source_id", "url"), foreign_keys=[("source_id", "sources", "id")],
+        defaults={"failures": 0},
+    )
+    db.executescript(REDIGEST_TRIGGER)
