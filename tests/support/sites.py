@@ -2,8 +2,8 @@
 
 Static files come from a folder; routes added with `site.add(...)` override them with a
 given status, body, headers or delay. Every request is recorded with its headers and the
-status of its answer, so a test can check what the crawler asked for and got. Static files and routes with an etag answer
-If-None-Match with 304, as a real server would.
+status of its answer, so a test can check what the crawler asked for and got. Static
+files and routes with an etag answer If-None-Match with 304, as a real server would.
 """
 
 from __future__ import annotations
