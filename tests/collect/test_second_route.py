@@ -11,6 +11,8 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.collect.helpers import mentions, sightings
+
 PAGE = "text/html; charset=utf-8"
 POST = "/2026/11/cappotto/"
 TITLE = "Il mio cappotto nuovo"
@@ -52,16 +54,8 @@ def _post_page() -> str:
             f"</a></nav><article><h1>{TITLE}</h1>{paragraphs}</article></body></html>")
 
 
-def rows(monitor_cli, config) -> list[dict]:
-    result = monitor_cli("mentions", "--json", config=config)
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
-
-
-def seen_by(monitor_cli, config, mention_id: int) -> list[str]:
-    result = monitor_cli("mentions", "sightings", str(mention_id), "--json", config=config)
-    assert result.returncode == 0, result.stderr
-    return sorted(json.loads(line)["source"] for line in result.stdout.splitlines())
+def sources_of(seen: list[dict]) -> list[str]:
+    return sorted(sighting["source"] for sighting in seen)
 
 
 @pytest.fixture
@@ -94,7 +88,7 @@ def test_search_brings_the_whole_text_of_a_digested_excerpt(
         site, rss, config, mail, monitor_cli, tmp_path):
     publish(site, rss, in_feed=True, in_search=False)
     assert monitor_cli("scan", config=config).returncode == 0
-    [excerpt] = rows(monitor_cli, config)
+    [excerpt] = mentions(monitor_cli, config)
     assert excerpt["text"] == EXCERPT and excerpt["negative"] is False
     assert excerpt["page_note"] == ('excerpt from the feed: page not fetched: '
                                     'full_text = "never"')
@@ -105,11 +99,11 @@ def test_search_brings_the_whole_text_of_a_digested_excerpt(
 
     assert second.returncode == 0, second.stderr
     assert "0 new mentions, 1 updated" in second.stdout
-    [whole] = rows(monitor_cli, config)
+    [whole] = mentions(monitor_cli, config)
     assert whole["id"] == excerpt["id"] and whole["page_note"] is None
     assert all(sentence in whole["text"] for sentence in WHOLE)
     assert whole["negative"] is True and "delivery" in whole["categories"]
-    assert seen_by(monitor_cli, config, whole["id"]) == ["alert", "giulia"]
+    assert sources_of(sightings(monitor_cli, config, whole["id"])) == ["alert", "giulia"]
     opened = monitor_cli("followup", "list", "--json", config=config)
     assert [json.loads(line)["mention_id"] for line in opened.stdout.splitlines()] == [
         whole["id"]]
@@ -118,7 +112,7 @@ def test_search_brings_the_whole_text_of_a_digested_excerpt(
     publish(site, rss, in_feed=True, in_search=True, newer_post=True)
     third = monitor_cli("scan", config=config)  # the feed's excerpt again: no downgrade
     assert "0 new mentions, 0 updated" in third.stdout
-    assert rows(monitor_cli, config)[0]["text"] == whole["text"]
+    assert mentions(monitor_cli, config)[0]["text"] == whole["text"]
     assert monitor_cli("digest", config=config).returncode == 0
 
     sent = digests(tmp_path / "monitor.db")
@@ -132,7 +126,7 @@ def test_search_brings_the_whole_text_of_a_digested_excerpt(
 def test_a_feed_excerpt_after_search_keeps_the_whole_text(site, rss, config, monitor_cli):
     publish(site, rss, in_feed=False, in_search=True)
     assert monitor_cli("scan", config=config).returncode == 0
-    [found] = rows(monitor_cli, config)
+    [found] = mentions(monitor_cli, config)
     assert all(sentence in found["text"] for sentence in WHOLE) and found["negative"] is True
 
     publish(site, rss, in_feed=True, in_search=True)
@@ -140,7 +134,7 @@ def test_a_feed_excerpt_after_search_keeps_the_whole_text(site, rss, config, mon
 
     assert second.returncode == 0, second.stderr
     assert "0 new mentions, 0 updated" in second.stdout
-    [kept] = rows(monitor_cli, config)
+    [kept] = mentions(monitor_cli, config)
     assert kept["id"] == found["id"] and kept["text"] == found["text"]
     assert kept["page_note"] is None
-    assert seen_by(monitor_cli, config, kept["id"]) == ["alert", "giulia"]
+    assert sources_of(sightings(monitor_cli, config, kept["id"])) == ["alert", "giulia"]
