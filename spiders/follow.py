@@ -36,6 +36,7 @@ DEFAULT_MAX_PAGES = 30
 TOO_MANY = "page not fetched: more pages to read than max_pages in this scan"
 NOT_HTML = "page not fetched: it is not an HTML page"
 NOT_NAMED = "the page's own text does not name the brand"
+SAME_PAGE = "page read for another entry that links to it"
 # Entry fields that are the scan's own work, not what the source wrote.
 NOT_STORED = ("matched", "prepared")
 
@@ -58,7 +59,8 @@ class PageFollower:
         """The request (or, past max_pages, the items) completing `entry` from the page
         at `page` (default: its URL)."""
         page = page or entry.url
-        if page in self.followed:
+        if page in self.followed:  # another entry of this scan links to it
+            yield self.keep(entry, SAME_PAGE)
             return
         self.followed.add(page)
         if self.pages >= self.max_pages:
@@ -76,6 +78,8 @@ class PageFollower:
         """Requests for the pages earlier scans could not read, with their entries."""
         known = {field.name for field in dataclasses.fields(Entry)}
         for row in self.spider.storage.waiting_pages(self.source.name):
+            if row["url"] in self.followed:
+                continue  # its entry is in the feed again, and followed already
             waiting = {k: v for k, v in row["waiting"].items() if k in known}
             yield from self.follow(Entry(**waiting), row["url"])
 
