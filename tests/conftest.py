@@ -215,7 +215,7 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
 def smtp_server(tmp_path):
     """Start real SMTP servers: smtp_server(data_reply="451 4.3.0 Try later",
     drop_at_data=True, hold_data=True, security="starttls"|"ssl",
-    users={"name": "password"}, refuse=("gone@example.com",))."""
+    users={"name": "password"}, refuse=("gone@example.com",), port=PORT)."""
     import ssl
 
     from aiosmtpd.controller import Controller
@@ -224,7 +224,7 @@ def smtp_server(tmp_path):
     started = []
 
     def start(*, data_reply=None, drop_at_data=False, hold_data=False, security="none",
-              users=None, refuse=()) -> SmtpServer:
+              users=None, refuse=(), port=None) -> SmtpServer:
         handler = RecordingHandler(data_reply, drop_at_data, hold_data, tuple(refuse))
         options, cert = {}, None
         if security != "none":
@@ -239,7 +239,7 @@ def smtp_server(tmp_path):
             # aiosmtpd sees implicit TLS (ssl) as plain: only STARTTLS can require TLS.
             options.update(authenticator=authenticate,
                            auth_require_tls=security == "starttls")
-        port = find_free_port()
+        port = port or find_free_port()
         controller = Controller(handler, hostname="127.0.0.1", port=port,
                                 server_hostname="localhost", **options)
         controller.start()

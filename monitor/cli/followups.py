@@ -6,15 +6,15 @@ Registered on the `main` group in monitor/cli/__init__.py.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 
 import click
 
 from monitor.cli.context import Context, UsageProblem, pass_context
-from monitor.followup.actions import change_followup
+from monitor.followup.actions import PasswordRefused, change_followup, set_staff_password
 from monitor.followup.states import DISMISS_REASONS, STATUSES, TransitionRefused
 
-MIN_PASSWORD_LENGTH = 8
 LIST_FIELDS = ("id", "status", "assignee", "opened_at", "first_contact_at", "resolved_at",
                "dismiss_reason", "mention_id", "source", "severity", "categories", "title",
                "url", "author")
@@ -207,22 +207,53 @@ def staff():
 def staff_set_password(obj: Context, name: str, password_stdin: bool):
     """Set the web inbox password of staff member NAME (asked twice, not shown).
 
-    Only a hash of it is stored (scrypt, by werkzeug.security).
+    Only a hash of it is stored (scrypt, by werkzeug.security). Every session NAME opened
+    with the old password ends at its next page.
 
     Example: monitor staff set-password Anna
     """
-    from werkzeug.security import generate_password_hash
-
     check_staff(obj.settings, name, "NAME")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UsageProblem(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     with obj.storage() as storage:
-        storage.set_staff_password_hash(name, generate_password_hash(password))
-    click.echo(f"Password set for {name}.")
+        try:
+            set_staff_password(storage, name, password)
+        except PasswordRefused as exc:
+            raise UsageProblem(str(exc)) from None
+    click.echo(f"Password set for {name}; the sessions opened with the old one are ended.")
+
+
+@staff.command("remove")
+@click.argument("name")
+@pass_context
+def staff_remove(obj: Context, name: str):
+    """Stop NAME from logging in to the web inbox: their password is deleted and every
+    session they have open ends at its next page. What they did stays in the history.
+
+    Also delete their [[staff]] entry from settings.toml, so that nobody can assign
+    complaints to them any more.
+
+    Example: monitor staff remove Anna
+    """
+    settings = obj.settings
+    with obj.storage() as storage:
+        removed = storage.remove_staff_password(name)
+        still_open = storage.open_followup_count(name)
+    listed = name in settings.staff_names
+    if not removed and not listed:
+        known = ", ".join(settings.staff_names) or "none"
+        raise UsageProblem(f"NAME: {name!r} is neither a staff member nor has a password "
+                           f"(staff: {known})")
+    click.echo(f"{name} can no longer log in; their sessions are ended."
+               if removed else f"{name} had no password: nothing to end.")
+    if listed:
+        click.echo(f"Warning: {name} is still a [[staff]] entry in {settings.path}: delete "
+                   "it so that complaints can no longer be assigned to them.", err=True)
+    if still_open:
+        click.echo(f"Warning: {still_open} open follow-ups are still assigned to {name}: "
+                   f"see `monitor followup list --assignee {shlex.quote(name)}`.", err=True)
 
 
 @click.command()

@@ -82,11 +82,14 @@ def _report_refused(refused: dict[str, str]) -> None:
 @click.command()
 @pass_context
 def alerts(obj: Context):
-    """Mail each new complaint at or above [alerts] min_severity at once, one message each,
-    once only. Does nothing when [alerts] enabled = false. `monitor scan` runs it too.
+    """Send each new complaint at or above [alerts] min_severity at once, one message each,
+    once only: by e-mail, and to each Apprise URL of [alerts] notify (Telegram, Slack,
+    Teams, Matrix, ntfy, ...). Does nothing when [alerts] enabled = false. `monitor scan`
+    runs it too.
 
-    Exit code 0: every alert sent (or none due); 1: the server did not accept one (it and
-    the rest are tried again next time); 2: configuration error.
+    Exit code 0: every alert sent (or none due); 1: a channel did not accept one (it is
+    tried again there next time; `monitor run` retries after 5, 15, 30, 60 minutes, then
+    hourly); 2: configuration error.
 
     Example: monitor alerts
     """
@@ -105,19 +108,18 @@ def alerts(obj: Context):
 
 def _send_alerts(settings) -> bool:
     """Send the due alerts and report them; True when all went well."""
-    from monitor.notify.delivery import send_alerts
+    from monitor.notify.alerts import send_alerts
 
     outcome = send_alerts(settings)
     for row in outcome.interrupted:
         click.echo(f"Warning: alert {row['id']} was cut off while sending; it is sent "
                    "again, marked as maybe already received.", err=True)
-    for subject in outcome.sent:
-        click.echo(f"Alert sent: {subject}")
+    for sent in outcome.sent:
+        click.echo(f"Alert sent: {sent}")
     _report_refused(outcome.refused)
-    if outcome.error is not None:
-        click.echo(f"Error: alert not sent (it is tried again next time): {outcome.error}",
-                   err=True)
-    return outcome.error is None and not outcome.refused
+    for error in outcome.errors.values():
+        click.echo(f"Error: alert not sent (it is tried again next time): {error}", err=True)
+    return not outcome.errors and not outcome.refused
 
 
 def alerts_after_scan(settings) -> bool:

@@ -12,6 +12,7 @@ import typing
 import zoneinfo
 from pathlib import Path
 
+from monitor.config.apprise_urls import apprise_target
 from monitor.config.sections import (
     DEFAULT_CONFIG,
     FULL_TEXT_CHOICES,
@@ -19,8 +20,10 @@ from monitor.config.sections import (
     SECTIONS,
     SELECTOR_KEYS,
     SOURCE_TYPES,
+    Alerts,
     Brand,
     ConfigError,
+    NotifyTarget,
     Schedule,
     Settings,
     Source,
@@ -67,6 +70,7 @@ def parse_settings(raw: dict, path: Path) -> Settings:
                for i, source in enumerate(sources)]
     _check_unique_names(sources)
     staff = _build_staff(raw.get("staff", []))
+    values["alerts"] = _build_alerts(values["alerts"], values["digest"].language)
     settings = Settings(**values, sources=sources, staff=staff, path=path.resolve())
     _check_values(settings)
     return settings
@@ -207,11 +211,45 @@ def _build_staff(items) -> list[StaffMember]:
     return staff
 
 
+LANGUAGES = ("it", "en")
+NOTIFY_KEYS = ("url", "url_env", "language")
+
+
+def _build_alerts(alerts: Alerts, default_language: str) -> Alerts:
+    """[alerts] with each `notify` entry checked and turned into a NotifyTarget."""
+    targets = []
+    for index, item in enumerate(alerts.notify):
+        key = f"alerts.notify[{index}]"
+        if isinstance(item, str):
+            item = {"url": item}
+        if not isinstance(item, dict):
+            raise ConfigError(f"{key}: must be an Apprise URL (a string) or a table "
+                              "{ url = ..., language = ... }")
+        target = _build(NotifyTarget, item, key)
+        if bool(target.url) == bool(target.url_env):
+            raise ConfigError(f"{key}: give either url or url_env (the name of an "
+                              "environment variable holding the URL)")
+        if target.url:
+            try:
+                apprise_target(target.url)
+            except ValueError as exc:
+                raise ConfigError(f"{key}: {exc}") from None
+        language = target.language or default_language
+        if language not in LANGUAGES:
+            raise ConfigError(f"{key}.language: must be one of {', '.join(LANGUAGES)}, "
+                              f"not {language!r}")
+        targets.append(dataclasses.replace(target, language=language))
+    return dataclasses.replace(alerts, notify=targets)
+
+
 def _check_web(web: Web) -> None:
     if not 0 < web.port < 65536:
         raise ConfigError(f"web.port: must be between 1 and 65535, not {web.port}")
     if not web.host.strip():
         raise ConfigError("web.host: must not be empty")
+    if not 0 <= web.trusted_proxies <= 10:
+        raise ConfigError(f"web.trusted_proxies: must be between 0 and 10 (the number of "
+                          f"reverse proxies in front of the inbox), not {web.trusted_proxies}")
     if web.base_url and not web.base_url.startswith(("http://", "https://")):
         raise ConfigError(f"web.base_url: must start with http:// or https://, "
                           f"not {web.base_url!r}")

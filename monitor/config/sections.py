@@ -103,10 +103,23 @@ class Smtp:
 
 
 @dataclass(frozen=True)
+class NotifyTarget:
+    """One Apprise target of the urgent alerts: its URL, written in the file or read from
+    an environment variable (when it holds a token), and the language of its alerts."""
+
+    url: str = ""
+    url_env: str = ""
+    language: str = ""  # "" = [digest] language
+
+
+@dataclass(frozen=True)
 class Alerts:
     enabled: bool = False
     min_severity: str = "critical"
     recipients: list[str] = field(default_factory=list)
+    # Apprise URLs (strings) or tables {url | url_env, language}; loading.py turns each
+    # into a NotifyTarget.
+    notify: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -155,6 +168,9 @@ class Web:
     port: int = 8080
     base_url: str = ""
     secret_key_env: str = ""
+    # Reverse proxies in front of the inbox that add X-Forwarded-For: the client's address
+    # is then taken from that header (for the login limits and the log), not the proxy's.
+    trusted_proxies: int = 0
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,12 @@ from monitor.followup.states import (
 )
 from monitor.storage import FollowupChanged, Storage
 
+MIN_PASSWORD_LENGTH = 8
+
+
+class PasswordRefused(ValueError):
+    """A new password that cannot be used; the message says why."""
+
 
 def _iso(moment: datetime | None) -> str:
     return (moment or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
@@ -58,3 +64,14 @@ def followup_metrics(storage: Storage, now: datetime | None = None, weeks: int =
     now = now or datetime.now(UTC)
     rows = storage.followup_times(since=_iso(now - timedelta(weeks=weeks + 1)))
     return compute_metrics(rows, now, weeks)
+
+
+def set_staff_password(storage: Storage, name: str, password: str) -> None:
+    """Store a hash of `password` (scrypt, by werkzeug.security) as `name`'s web inbox
+    password; every session opened with the old one ends at its next page."""
+    from werkzeug.security import generate_password_hash
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordRefused(f"the password must have at least {MIN_PASSWORD_LENGTH} "
+                              "characters")
+    storage.set_staff_password_hash(name, generate_password_hash(password))

@@ -1,4 +1,5 @@
-"""Deliver the digest and the urgent alerts: nothing lost, nothing sent twice.
+"""Deliver the digest (and, through monitor.notify.alerts, the urgent alerts): nothing
+lost, nothing sent twice.
 
 The order of events for every message:
 
@@ -21,8 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from monitor.notify.digest import Digest, build_alert, build_digest, email_message
-from monitor.notify.mailer import Accepted, MailConfigError, MailError, send_message, smtp_password
+from monitor.notify.digest import Digest, build_digest, email_message
+from monitor.notify.mailer import Accepted, MailConfigError, send_message, smtp_password
 from monitor.storage import Storage
 from monitor.storage.locks import DatabaseLock
 
@@ -87,16 +88,16 @@ def send_digest(settings, *, force: bool = False) -> DigestOutcome:
         digest_id = storage.begin_digest(
             digest.mention_ids, recipients=settings.digest.recipients, subject=digest.subject,
             negative_count=digest.negative_count, resend_of=last.get("id"))
-        accepted, message_id = _send(settings, digest, settings.digest.recipients,
-                                     on_failure=lambda error: storage.digest_failed(
-                                         digest_id, error))
+        accepted, message_id = send_mail(settings, digest, settings.digest.recipients,
+                                         on_failure=lambda error: storage.digest_failed(
+                                             digest_id, error))
         storage.digest_sent(digest_id, message_id)
         outcome.digest_id, outcome.refused = digest_id, accepted.refused
         return outcome
 
 
-def _send(settings, mail: Digest, recipients: list[str], on_failure,
-          headers: dict[str, str] | None = None) -> tuple[Accepted, str]:
+def send_mail(settings, mail: Digest, recipients: list[str], on_failure,
+              headers: dict[str, str] | None = None) -> tuple[Accepted, str]:
     """Hand `mail` to the server; on any failure call `on_failure(error)` and re-raise."""
     message = email_message(mail, settings.digest.sender, recipients, headers)
     try:
@@ -107,47 +108,3 @@ def _send(settings, mail: Digest, recipients: list[str], on_failure,
         on_failure(str(exc) or type(exc).__name__)
         raise
     return accepted, message["Message-ID"]
-
-
-@dataclass
-class AlertsOutcome:
-    """What `send_alerts` did: the subjects sent, and the error that stopped it, if any."""
-
-    sent: list[str] = field(default_factory=list)
-    refused: dict[str, str] = field(default_factory=dict)
-    interrupted: list[dict] = field(default_factory=list)
-    error: MailError | None = None
-
-
-URGENT_HEADERS = {"Importance": "high", "X-Priority": "1 (Highest)"}
-
-
-def send_alerts(settings) -> AlertsOutcome:
-    """Mail each new complaint at or above [alerts] min_severity, one message each, once.
-
-    Stops at the first message the server does not accept (the next run tries the rest);
-    the outcome then carries the error.
-    """
-    recipients = settings.alerts.recipients or settings.digest.recipients
-    check_mail_settings(settings, recipients, "alerts.recipients (or digest.recipients)")
-    outcome = AlertsOutcome()
-    with DeliveryLock(settings.database_path), Storage(settings.database_path) as storage:
-        outcome.interrupted = storage.close_interrupted_alerts()
-        maybe_alerted = storage.maybe_alerted_mention_ids()
-        for mention in storage.mentions_to_alert(settings.alerts.min_severity):
-            alert = build_alert(mention, settings,
-                                maybe_repeated=mention["id"] in maybe_alerted)
-            alert_id = storage.begin_alert(mention["id"], recipients=recipients,
-                                           subject=alert.subject)
-            try:
-                accepted, message_id = _send(
-                    settings, alert, recipients, headers=URGENT_HEADERS,
-                    on_failure=lambda error, alert_id=alert_id: storage.alert_failed(
-                        alert_id, error))
-            except MailError as exc:
-                outcome.error = exc
-                return outcome
-            storage.alert_sent(alert_id, message_id)
-            outcome.sent.append(alert.subject)
-            outcome.refused.update(accepted.refused)
-    return outcome

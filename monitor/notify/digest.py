@@ -99,11 +99,13 @@ def link_to_inbox(storage, inbox_url: str, mentions: list[dict]) -> None:
             mention["inbox_link"] = f"{inbox_url}/followups/{followups[mention['id']]}"
 
 
-def build_alert(mention: dict, settings, *, maybe_repeated: bool = False) -> Digest:
-    """The urgent alert for one complaint."""
+def build_alert(mention: dict, settings, *, maybe_repeated: bool = False,
+                language: str | None = None) -> Digest:
+    """The urgent alert for one complaint, in `language` (default: [digest] language)."""
     zone = ZoneInfo(settings.digest.timezone)
     now = datetime.now(zone)
-    words = i18n.texts(settings.digest.language)
+    language = language or settings.digest.language
+    words = i18n.texts(language)
     brand = one_line(settings.brand.name)
     severity = words["severity_names"].get(mention["severity"], mention["severity"] or "")
     # The source's name comes from settings.toml, never from the web; still one line.
@@ -111,7 +113,7 @@ def build_alert(mention: dict, settings, *, maybe_repeated: bool = False) -> Dig
         brand=brand, severity=severity, source=mention["source"]))
     context = {**words, "brand": brand, "subject": subject, "m": mention,
                "maybe_repeated": {mention["id"]} if maybe_repeated else set(),
-               "language": settings.digest.language}
+               "language": language}
     env = environment(settings)
     return Digest(subject=subject,
                   html=env.get_template("alert.html").render(context, now=now),

@@ -94,6 +94,8 @@ class Children:
             with self.lock:
                 self.running.pop(process.pid, None)
         relay.join(5)
+        if not relay.is_alive():  # else a grandchild still holds the pipe: the relay owns it
+            process.stdout.close()
         return ChildResult(command, started_at, process.pid, process.returncode,
                            time.monotonic() - started, timed_out,
                            stopped=process.pid in self.stopped)

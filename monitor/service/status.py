@@ -1,7 +1,8 @@
 """`monitor status`: what an operator (or a monitoring system) needs to know at a glance.
 
 Healthy means: a scan started within twice the scan interval (`[schedule] scan_every`,
-3 hours when not set, so 6 hours) and the last digest did not fail.
+3 hours when not set, so 6 hours) and the last digest did not fail. When `monitor run`
+plans to try a refused digest or alert again, the status says when.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ def build_status(storage: Storage, settings: Settings, now: datetime | None = No
         "last_scan": _scan_view(scan) if scan else None,
         "last_digest": _digest_view(digest) if digest else None,
         "open_complaints": storage.open_complaint_count(),
+        # What `monitor run` plans to try again ("digest", "alerts"), when one was refused.
+        "next_tries": {kind: {key: row[key] for key in ("at", "attempt", "error")}
+                       for kind, row in sorted(storage.planned_retries().items())},
     }
     status["problems"] = find_problems(status, settings, now)
     status["healthy"] = not status["problems"]
@@ -90,6 +94,9 @@ def format_status(status: dict) -> str:
                      f"({digest['status']}) to {', '.join(digest['recipients']) or 'nobody'}: "
                      f"{digest['mention_count']} mentions, {digest['negative_count']} complaints"
                      + (f"; error: {digest['error']}" if digest["error"] else ""))
+    for kind, retry in status["next_tries"].items():
+        lines.append(f"next {kind} try: {retry['at']} by `monitor run` (after {retry['attempt']} "
+                     f"failed {'try' if retry['attempt'] == 1 else 'tries'}: {retry['error']})")
     lines.append(f"open complaints: {status['open_complaints']}")
     lines.append("healthy" if status["healthy"] else
                  "NOT HEALTHY: " + "; ".join(status["problems"]))

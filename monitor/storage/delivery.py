@@ -124,25 +124,32 @@ class DeliveryRecords:
             f" and m.digest_id is null and m.severity in ({marks}) order by m.id",
             severities)]
 
-    def begin_alert(self, mention_id: int, *, recipients: list[str], subject: str) -> int:
-        """Record an alert about to be sent ('sending'); return its id."""
+    def begin_alert(self, mention_id: int, *, channel: str, recipients: list[str],
+                    subject: str) -> int:
+        """Record an alert about to be sent on `channel` ('sending'); return its id."""
         return self.db["alerts"].insert({
-            "mention_id": mention_id, "created_at": utcnow(), "status": "sending",
-            "recipients": json.dumps(recipients), "subject": subject,
+            "mention_id": mention_id, "channel": channel, "created_at": utcnow(),
+            "status": "sending", "recipients": json.dumps(recipients), "subject": subject,
         }).last_pk
 
     def alert_sent(self, alert_id: int, message_id: str) -> None:
-        """The server accepted alert `alert_id`: mark it and its mention, atomically."""
-        now = utcnow()
-        with self.db.atomic():
-            row = self.db["alerts"].get(alert_id)
-            self.db["alerts"].update(alert_id, {"status": "sent", "sent_at": now,
-                                                "message_id": message_id})
-            self.db["mentions"].update(row["mention_id"], {"alerted_at": now})
+        """The channel accepted alert `alert_id`: never send it there again."""
+        self.db["alerts"].update(alert_id, {"status": "sent", "sent_at": utcnow(),
+                                            "message_id": message_id, "error": None})
 
     def alert_failed(self, alert_id: int, error: str) -> None:
-        """Sending alert `alert_id` failed: its mention stays unalerted."""
+        """Sending alert `alert_id` failed: its mention stays due on that channel."""
         self.db["alerts"].update(alert_id, {"status": "failed", "error": error})
+
+    def alerted_channels(self, mention_id: int) -> set[str]:
+        """The channels that accepted the alert of `mention_id`."""
+        return {row[0] for row in self.db.execute(
+            "select channel from alerts where mention_id = ? and status = 'sent'",
+            [mention_id])}
+
+    def mark_alerted(self, mention_id: int) -> None:
+        """Every channel accepted the alert of `mention_id`: it is no longer due."""
+        self.db["mentions"].update(mention_id, {"alerted_at": utcnow()})
 
     def close_interrupted_alerts(self) -> list[dict]:
         """Turn every 'sending' alert into 'interrupted' and return them.
@@ -157,8 +164,12 @@ class DeliveryRecords:
                     "error": "the process ended before the outcome of sending was recorded"})
         return rows
 
-    def maybe_alerted_mention_ids(self) -> set[int]:
-        """Unalerted mentions whose alert was interrupted: it may have arrived."""
-        return {row[0] for row in self.db.execute(
-            "select a.mention_id from alerts a join mentions m on m.id = a.mention_id"
-            " where a.status in ('sending', 'interrupted') and m.alerted_at is null")}
+    def maybe_alerted(self) -> set[tuple[int, str]]:
+        """(mention id, channel) of alerts interrupted while sending and not sent since:
+        they may have arrived."""
+        return {(row[0], row[1]) for row in self.db.execute(
+            "select a.mention_id, a.channel from alerts a"
+            " join mentions m on m.id = a.mention_id"
+            " where a.status in ('sending', 'interrupted') and m.alerted_at is null"
+            " and not exists (select 1 from alerts b where b.mention_id = a.mention_id"
+            " and b.channel = a.channel and b.status = 'sent')")}

@@ -208,6 +208,18 @@ class FollowupRecords:
                               [name]).fetchone()
         return row[0] if row else None
 
+    def remove_staff_password(self, name: str) -> bool:
+        """Delete the password of `name` (their sessions end; their history stays); False
+        when they had none."""
+        return self.db.execute("delete from staff_passwords where name = ?",
+                               [name]).rowcount > 0
+
+    def open_followup_count(self, assignee: str) -> int:
+        """How many open follow-ups are assigned to `assignee`."""
+        return self.db.execute(
+            "select count(*) from followups where assignee = ?"
+            " and status in ('new', 'assigned', 'contacted')", [assignee]).fetchone()[0]
+
     def web_secret(self, name: str, make) -> str:
         """The secret called `name`, created with `make()` and stored on first use."""
         with self.db.atomic():

@@ -176,8 +176,6 @@ def m040_followups(db: sqlite_utils.Database) -> None:
     db.executescript(FOLLOWUP_TRIGGERS)
 
 
-
-
 def _encode(mention: dict) -> dict:
     values = dict(mention)
     for column in JSON_COLUMNS:
@@ -243,3 +241,18 @@ def m070_pages(db: sqlite_utils.Database) -> None:
         defaults={"failures": 0},
     )
     db.executescript(REDIGEST_TRIGGER)
+
+
+# --- Alerts on several channels, retries with backoff (issue 16) -------------------------
+# An alert row is one mention on one channel: 'email', or 'notify:<hash of the Apprise URL>'.
+# A mention's alerted_at is set once every channel has a 'sent' row for it. `retries`
+# holds what `monitor run` plans after a refused digest or alert: when it tries again.
+
+
+@MIGRATIONS()
+def m090_alert_channels_and_retries(db: sqlite_utils.Database) -> None:
+    db["alerts"].add_column("channel", str)
+    db.execute("update alerts set channel = 'email' where channel is null")
+    db["alerts"].create_index(["mention_id", "channel"])
+    db["retries"].create({"kind": str, "at": str, "attempt": int, "error": str,
+                          "planned_at": str}, pk="kind")

@@ -56,6 +56,28 @@ class ServiceRecords:
                               ).fetchone()
         return row[0]
 
+    # Retries planned by `monitor run` after a refused digest or alert (m090) ----------
+
+    def plan_retry(self, kind: str, at: str, attempt: int, error: str) -> None:
+        """Record that `kind` ("digest" or "alerts") is tried again at `at` (UTC ISO), its
+        `attempt`-th try since it was due, after `error`."""
+        self.db["retries"].upsert({"kind": kind, "at": at, "attempt": attempt,
+                                   "error": error, "planned_at": utcnow()}, pk="kind")
+
+    def clear_retry(self, kind: str) -> None:
+        """No retry of `kind` is planned any more."""
+        self.db.execute("delete from retries where kind = ?", [kind])
+
+    def planned_retries(self) -> dict[str, dict]:
+        """The planned retries by kind: {"digest": {"at", "attempt", "error", ...}}."""
+        return {row["kind"]: row for row in self.db["retries"].rows}
+
+    def last_alert_error(self) -> str | None:
+        """The error of the most recent alert that failed, if any."""
+        row = self.db.execute("select error from alerts where status = 'failed'"
+                              " order by id desc limit 1").fetchone()
+        return row[0] if row else None
+
     def open_complaint_count(self) -> int:
         """Complaints still to follow up: follow-ups new, assigned or contacted."""
         return self.db.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from monitor.config import load_settings
@@ -56,3 +57,11 @@ def seeded_storage(settings) -> Storage:
                 categories=())
     storage.open_followups_for_new_negatives()
     return storage
+
+
+def log_in(client, name: str, password: str, **request):
+    """Post the login form as a browser does (with the page's CSRF token); the response."""
+    page = client.get("/login", **request).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return client.post("/login", data={"name": name, "password": password,
+                                       "csrf_token": token}, **request)

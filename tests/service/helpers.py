@@ -77,3 +77,30 @@ def change(database: Path, sql: str, params=()) -> None:
     with db:
         db.execute(sql, params)
     db.close()
+
+
+def store_complaint(settings, title: str, severity: str = "critical") -> None:
+    """Store one complaint about the brand from the settings' first source."""
+    from monitor.storage import Storage
+
+    with Storage(settings.database_path) as storage:
+        source_id = storage.sync_sources(settings.sources)[settings.sources[0].name]["id"]
+        storage.save_mention({
+            "key": f"test:{title}", "source_id": source_id, "title": title,
+            "text": f"Bottega Aurora: {title}", "snippet": title, "author": "Giulia",
+            "url": f"http://giulia.example/{len(title)}", "negative": True,
+            "severity": severity, "categories": ["fraud"], "reasons": ["complaint (fraud)"],
+            "content_hash": title, "language": "it", "score": 0.9})
+
+
+class FakeClock:
+    """The service's clock, moved by the test: `clock()` is the time it was `set` to."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def set(self, moment) -> None:
+        self.now = moment

@@ -3,7 +3,8 @@
 Static files come from a folder; routes added with `site.add(...)` override them with a
 given status, body, headers or delay. Every request is recorded with its headers and the
 status of its answer, so a test can check what the crawler asked for and got. Static
-files and routes with an etag answer If-None-Match with 304, as a real server would.
+files and routes with an etag answer If-None-Match with 304, as a real server would. A
+POST (a webhook) is recorded with its body and answered by the route of its path.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class Route:
 class SeenRequest:
     path: str
     headers: dict
+    method: str = "GET"
+    body: bytes = b""
     status: int | None = None  # the status of the answer, once sent
 
 
@@ -96,6 +99,18 @@ class LocalSite:
                     time.sleep(route.delay)
                 if route.etag and self.headers.get("If-None-Match") == route.etag:
                     return self._send(Route(b"", 304, {"ETag": route.etag}))
+                self._send(route)
+
+            def do_POST(self):
+                """A webhook: the body is recorded, the route's answer is sent."""
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self.seen = SeenRequest(self.path, dict(self.headers.items()), "POST", body)
+                site.requests.append(self.seen)
+                route = site.routes.get(self.path.split("?", 1)[0])
+                if route is None:
+                    return self._send(Route(b"not found", 404, {"Content-Type": "text/plain"}))
+                if route.delay:
+                    time.sleep(route.delay)
                 self._send(route)
 
             def _send(self, route: Route):

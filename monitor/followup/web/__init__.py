@@ -5,6 +5,9 @@ as the rest of monitor. Every page but the login page needs a logged-in staff me
 every POST form carries a CSRF token (Flask-WTF's CSRFProtect); sessions live in cookies
 signed with the key from the environment variable named by `[web] secret_key_env`, or,
 when that is empty, a random key generated on first run and kept in the database.
+Cookies are HttpOnly, SameSite=Lax, and Secure when the inbox's address is https://; every
+response carries SECURITY_HEADERS (no script but the site's own files, no framing, no
+Referer to the sites the complaints link to). Failed logins are limited (auth.py).
 """
 
 from __future__ import annotations
@@ -21,6 +24,14 @@ from monitor.storage import Storage
 
 SESSION_KEY_NAME = "session_signing_key"
 SESSION_DAYS = 14
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; "
+                               "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
 
 
 def session_key(settings) -> str:
@@ -55,10 +66,16 @@ def create_app(settings) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed session
         MONITOR_SETTINGS=settings,
     )
+    if settings.web.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.web.trusted_proxies)
     CSRFProtect(app)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(views.blueprint)
+    auth.install_login_limits(app)
     app.before_request(auth.require_login)
+    app.after_request(_add_security_headers)
     app.teardown_appcontext(_close_storage)
     app.register_error_handler(CSRFError, _csrf_refused)
     return app
@@ -77,6 +94,11 @@ def _close_storage(_exc) -> None:
     opened = g.pop("storage", None)
     if opened is not None:
         opened.close()
+
+
+def _add_security_headers(response):
+    response.headers.update(SECURITY_HEADERS)
+    return response
 
 
 def _csrf_refused(error: CSRFError):
