@@ -62,6 +62,21 @@ def test_bad_values_name_their_key(tmp_path, change, message, write_settings):
     ([{"name": "a", "type": "reviews", "url": "http://x/",
        "selectors": {"review": ".r", "stars": ".s"}}],
      "sources[0].selectors.stars: unknown key"),
+    ([{"name": "a", "type": "feed", "url": "http://x/", "full_text": "sometimes"}],
+     "sources[0].full_text: must be one of auto, always, never, not 'sometimes'"),
+    ([{"name": "a", "type": "blog", "url": "http://x/", "full_text": "never"}],
+     'sources[0].full_text: only for type = "feed" or "search" sources'),
+    ([{"name": "a", "type": "search", "engine": "reddit", "full_text": True}],
+     "sources[0].full_text: must be a string"),
+    ([{"name": "a", "type": "feed", "url": "http://x/", "selectors": {"comment": ".c"}}],
+     'sources[0].selectors: only for type = "reviews" or "blog" sources'),
+    ([{"name": "a", "type": "blog", "url": "http://x/", "selectors": {"comment_body": ".b"}}],
+     "sources[0].selectors.comment: missing (the CSS selector of one comment"),
+    ([{"name": "a", "type": "blog", "url": "http://x/", "selectors": {"comment": "div[["}}],
+     "sources[0].selectors.comment: not a CSS selector: 'div[['"),
+    ([{"name": "a", "type": "reviews", "url": "http://x/",
+       "selectors": {"review": ".r", "comment": ".c"}}],
+     "sources[0].selectors.comment: unknown key for a reviews source"),
 ])
 def test_bad_sources_name_their_index(tmp_path, sources, message, write_settings):
     path = write_settings(tmp_path / "settings.toml", sources=sources)

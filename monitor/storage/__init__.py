@@ -1,5 +1,5 @@
 """All database access: sources and their health, mentions, scans, digests, alerts,
-follow-ups and sightings.
+follow-ups, sightings and what each source last read of each page.
 
 SQLite through sqlite-utils, in WAL mode with a busy timeout; the schema is created and
 upgraded by the versioned migrations in `schema.MIGRATIONS`. Nothing outside this package
@@ -17,6 +17,7 @@ from monitor.storage.delivery import DeliveryRecords
 from monitor.storage.discovery import DiscoveryRecords
 from monitor.storage.followups import FollowupChanged, FollowupNotFound, FollowupRecords
 from monitor.storage.mentions import MentionRecords
+from monitor.storage.pages import PageRecords
 from monitor.storage.schema import BUSY_TIMEOUT_MS, MIGRATIONS, utcnow
 from monitor.storage.service import ServiceRecords
 
@@ -24,7 +25,7 @@ __all__ = ["FollowupChanged", "FollowupNotFound", "Storage", "utcnow"]
 
 
 class Storage(MentionRecords, DeliveryRecords, ServiceRecords, FollowupRecords,
-              DiscoveryRecords):
+              DiscoveryRecords, PageRecords):
     """The monitor database in one SQLite file."""
 
     def __init__(self, path: str | Path):
