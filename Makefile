@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test bench lint
+.PHONY: setup demo test bench lint screenshots messages
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,3 +35,12 @@ bench: $(VENV)/.installed
 	$(PY) bench/scan.py
 	$(PY) bench/spiders.py
 	$(PY) bench/inbox.py
+
+# After changing a message in the code or templates: extract, update the catalogues in
+# monitor/i18n/locale/ and compile them (the compiled .mo files are committed).
+messages: $(VENV)/.installed
+	$(PY) tools/messages.py
+
+# docs/screenshots/: the Italian inbox, as README.md shows it
+screenshots: setup
+	MONITOR_SCREENSHOTS=1 $(PY) -m pytest -q tests/followup/test_web_day.py -k screenshots

@@ -5,10 +5,20 @@ it is a page, from the site's feed (<link rel="alternate">) or the sitemap its r
 names, else by following links on the same site, max_depth links deep. At most max_pages
 pages are fetched. A post is a mention when its own text names the brand; a comment that
 names the brand is a mention of its own (kind "comment"), whatever the post says.
+Comments are read from WordPress markup, or with the source's comment selectors.
+
+Rescans go by what changed. Every page (the start URL, the feed or sitemaps, each post)
+is asked for with the ETag / Last-Modified of the last time this source read it; a 304,
+or a body with the same hash as last time, is not read again, nothing is stored, and the
+links it led to last time (kept with the page) are followed again. So an unchanged blog
+costs one conditional request per page and writes nothing, while a new comment on an
+old post, which changes that post's page, is found on the next scan: each post the feed
+or sitemap lists is asked for on every scan, up to max_pages.
 """
 
 from __future__ import annotations
 
+from dataclasses import astuple, dataclass
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from protego import Protego
@@ -16,9 +26,10 @@ from scrapy.http import HtmlResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.sitemap import Sitemap
 
+from spiders.comment_selectors import comment_xpath, read_comments
 from spiders.feeds import NotAFeed, parse_feed
 from spiders.items import Entry
-from spiders.posts import comment_url, extract_comments, extract_post
+from spiders.posts import extract_post
 
 DEFAULT_MAX_PAGES = 50
 MAX_SITEMAPS = 5
@@ -29,6 +40,17 @@ NOT_POSTS = [r"/wp-admin", r"/wp-login", r"replytocom=", r"/feed/?$", r"/comment
              r"[?&]share=", r"/wp-json/", r"/xmlrpc", r"/tag/", r"/author/", r"[?&]s="]
 
 
+@dataclass(frozen=True)
+class Link:
+    """A page of the blog to read: a list of posts (a feed or sitemap) or a page, how many
+    links from the start URL, and whether its own links are followed."""
+
+    url: str
+    role: str  # "start", "list" or "page"
+    depth: int = 1
+    follow_links: bool = False
+
+
 class BlogReader:
     """Reads one blog source for the SourcesSpider."""
 
@@ -37,40 +59,67 @@ class BlogReader:
         self.source = source
         self.max_pages = source.max_pages or DEFAULT_MAX_PAGES
         self.host = urlsplit(source.url).netloc
-        self.links = LinkExtractor(deny=NOT_POSTS)  # same site: checked in _follow
+        self.links = LinkExtractor(deny=NOT_POSTS)  # same site: checked in _requests
         self.pages = 0
         self.sitemaps = 0
         self.seen: set[str] = set()
         self.posts = 0
+        self.unchanged = 0
 
     def start_requests(self):
-        self.seen.add(urldefrag(self.source.url)[0])
-        self.pages += 1
-        yield self.spider.request(self.source, self.source.url, self.parse_start,
-                                  meta={"depth_in_source": 0})
+        yield from self._requests([Link(self.source.url, "start", depth=0)])
 
-    def parse_start(self, response, source):
-        """The start URL: a feed, a sitemap, or a page (maybe itself a post)."""
-        if isinstance(response, HtmlResponse):
+    def parse(self, response, source):
+        """Any page of the blog. Unchanged since the last scan (304, or the same body),
+        it is not read again and the links it led to are followed again; else its post
+        and comments are read, and the links it leads to followed."""
+        link = response.meta["link"]
+        if self.spider.page_unchanged(response, source):
+            self.unchanged += 1
+            found = [Link(*row) for row in self.spider.stored_page(
+                source.name, link.url).get("links", [])]
+        else:
+            found = []
+            for item in self._read(response, link):
+                if isinstance(item, Link):
+                    found.append(item)
+                else:
+                    yield item
+        yield from self._requests(found)
+        self.spider.page_read(response, source, links=[list(astuple(f)) for f in found])
+        yield from self.spider.finish(source.name)
+
+    def _read(self, response, link: Link):
+        """The entries on a changed page, and the Links it leads to."""
+        html = isinstance(response, HtmlResponse)
+        if link.role == "start" and html:
             yield from self._read_page(response, start=True)
             yield from self._discover_from_page(response)
-        else:
-            yield from self._read_list(response, required=True)
-        yield from self.spider.finish(source.name)
-
-    def parse_list(self, response, source):
-        """A feed or sitemap found on the site: its links are the posts."""
-        yield from self._read_list(response, required=False)
-        yield from self.spider.finish(source.name)
-
-    def parse_page(self, response, source):
-        """A page found while crawling: a post, and links to follow when in link mode."""
-        if isinstance(response, HtmlResponse):
+        elif link.role == "page" and html:
             yield from self._read_page(response)
-            depth = response.meta["depth_in_source"]
-            if response.meta.get("follow_links") and depth < self.source.max_depth:
-                yield from self._follow(self._page_links(response), depth + 1, True)
-        yield from self.spider.finish(source.name)
+            if link.follow_links and link.depth < self.source.max_depth:
+                yield from self._found(self._page_links(response), link.depth + 1, True)
+        elif link.role != "page":
+            yield from self._read_list(response, required=link.role == "start")
+
+    def _requests(self, links: list[Link]):
+        """A request for each of `links` not yet requested, on the blog's site, within
+        max_pages (and MAX_SITEMAPS for lists of posts)."""
+        for link in links:
+            url = urldefrag(link.url)[0]
+            if url in self.seen or not self._same_site(url) and link.role != "start":
+                continue
+            if link.role == "list":
+                if self.sitemaps >= MAX_SITEMAPS:
+                    continue
+                self.sitemaps += 1
+            elif self.pages >= self.max_pages:
+                continue
+            else:
+                self.pages += 1
+            self.seen.add(url)
+            yield self.spider.page_request(self.source, url, self.parse,
+                                           required=link.role == "start", meta={"link": link})
 
     def _discover_from_page(self, response):
         feed = next((url for url in response.css(FEED_LINK).getall()
@@ -79,9 +128,9 @@ class BlogReader:
         sitemaps = [url for url in self._robots_sitemaps() if self._same_site(url)]
         if feed or sitemaps:
             for url in [urljoin(response.url, feed)] if feed else sitemaps[:MAX_SITEMAPS]:
-                yield self._list_request(url)
+                yield Link(url, "list")
         elif self.source.max_depth > 0:
-            yield from self._follow(self._page_links(response), 1, True)
+            yield from self._found(self._page_links(response), 1, True)
 
     def _read_list(self, response, required: bool):
         body = response.body
@@ -97,33 +146,20 @@ class BlogReader:
             else:
                 self.spider.logger.warning("source %r: %s", self.source.name, message)
             return
-        yield from self._follow([entry.url for entry in entries], 1, False)
+        yield from self._found([entry.url for entry in entries], 1, False)
 
     def _read_sitemap(self, body: bytes):
         sitemap = Sitemap(body)
         if sitemap.type == "sitemapindex":
             for item in sitemap:
-                if self._same_site(item["loc"]) and self.sitemaps < MAX_SITEMAPS:
-                    yield self._list_request(item["loc"])
+                yield Link(item["loc"], "list")
             return
         newest_first = sorted(sitemap, key=lambda item: item.get("lastmod", ""), reverse=True)
-        yield from self._follow([item["loc"] for item in newest_first], 1, False)
+        yield from self._found([item["loc"] for item in newest_first], 1, False)
 
-    def _list_request(self, url: str):
-        self.sitemaps += 1
-        return self.spider.request(self.source, url, self.parse_list, required=False,
-                                   meta={"depth_in_source": 1})
-
-    def _follow(self, urls, depth: int, follow_links: bool):
+    def _found(self, urls, depth: int, follow_links: bool):
         for url in urls:
-            url = urldefrag(url)[0]
-            if url in self.seen or not self._same_site(url) or self.pages >= self.max_pages:
-                continue
-            self.seen.add(url)
-            self.pages += 1
-            yield self.spider.request(
-                self.source, url, self.parse_page, required=False,
-                meta={"depth_in_source": depth, "follow_links": follow_links})
+            yield Link(urldefrag(url)[0], "page", depth, follow_links)
 
     def _page_links(self, response) -> list[str]:
         return [link.url for link in self.links.extract_links(response)]
@@ -139,17 +175,18 @@ class BlogReader:
 
     def _read_page(self, response, start: bool = False):
         """The post on the page (unless it is the start page of a site, not a post), then
-        each of its comments."""
-        tree = response.selector.root
-        comments = extract_comments(tree)
+        each of its comments (the source's comment selectors, or WordPress markup)."""
+        selectors = self.source.selectors
+        comments = read_comments(response.selector, selectors)
         if not start or comments or _is_article(response):
-            post = extract_post(tree, response.url)
+            post = extract_post(response.selector.root, response.url,
+                                drop=comment_xpath(selectors))
             if post is not None:
                 self.posts += 1
                 yield self._post_entry(post, response)
         for comment in comments:
-            yield Entry(source=self.source.name, url=comment_url(response.url, comment.anchor),
-                        entry_id=comment.anchor, text=comment.text, author=comment.author,
+            yield Entry(source=self.source.name, url=comment.url(response.url),
+                        entry_id=comment.entry_id, text=comment.text, author=comment.author,
                         published_at=comment.date, kind="comment")
 
     def _post_entry(self, post, response) -> Entry:
@@ -160,13 +197,14 @@ class BlogReader:
                      title=post.title, author=post.author, published_at=post.date,
                      kind="post")
 
-    def entry_count(self) -> int:
-        """Posts read in this scan."""
-        return self.posts
+    def entry_count(self) -> int | None:
+        """Posts read in this scan; None when every page was unchanged (the stored count
+        stands)."""
+        return None if self.unchanged and not self.posts else self.posts
 
     def health_error(self) -> str | None:
         """A failure to report although the start page was read: posts vanished."""
-        if self.posts:
+        if self.posts or self.unchanged:
             return None
         row = self.spider.stored_source(self.source.name)
         return NO_POSTS if (row.get("last_entry_count") or 0) > 0 else None

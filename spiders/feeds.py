@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import hashlib
 import re
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 import feedparser
-import lxml.etree
-import lxml.html
 
+from spiders.excerpts import is_excerpt
+from spiders.html_text import html_to_text
 from spiders.items import Entry, EntryBatch
 
 
@@ -19,9 +20,12 @@ class NotAFeed(ValueError):
     """The response is not a feed feedparser can read."""
 
 
-def parse_feed(body: bytes, url: str, headers: dict[str, str], source: str) -> list[Entry]:
+def parse_feed(body: bytes, url: str, headers: dict[str, str], source: str,
+               full_text: str = "never") -> list[Entry]:
     """The entries of the feed in `body`; raises NotAFeed when it holds none and is
-    not a well-formed (empty) feed."""
+    not a well-formed (empty) feed. With `full_text` "auto", the entries that are
+    excerpts (spiders.excerpts) are marked to be followed to their pages; with "always",
+    every entry with a link of its own."""
     # No sanitizing or URI rewriting: the HTML is reduced to text right away.
     parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False,
                               resolve_relative_uris=False)
@@ -31,17 +35,18 @@ def parse_feed(body: bytes, url: str, headers: dict[str, str], source: str) -> l
                          problem)
         raise NotAFeed(f"not a readable feed: {problem}")
     base = parsed.feed.get("link") or url
-    return [_entry(item, base, source) for item in parsed.entries]
+    return [_entry(item, base, source, full_text) for item in parsed.entries]
 
 
-def _entry(item, base: str, source: str) -> Entry:
+def _entry(item, base: str, source: str, full_text: str) -> Entry:
     own_link = item.get("link")
-    html = item["content"][0].get("value", "") if item.get("content") else ""
+    content = item["content"][0].get("value", "") if item.get("content") else ""
+    html = content or item.get("summary", "")
     title = html_to_text(item.get("title", ""))
-    text = html_to_text(html or item.get("summary", ""))
+    text = html_to_text(html)
     # An entry with neither id nor link is known by what it says.
     fallback_id = "sha256:" + hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()[:24]
-    return Entry(
+    entry = Entry(
         source=source,
         url=urljoin(base, own_link) if own_link else base,
         entry_id=item.get("id") or own_link or fallback_id,
@@ -50,33 +55,10 @@ def _entry(item, base: str, source: str) -> Entry:
         author=html_to_text(item.get("author", "")),
         published_at=_iso(item.get("published_parsed") or item.get("updated_parsed")),
     )
-
-
-BLOCK_TAGS = {"p", "br", "div", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5",
-              "h6", "blockquote", "pre", "section", "article", "header", "footer", "hr"}
-
-
-def html_to_text(html: str) -> str:
-    """The visible text of an HTML fragment, whitespace folded.
-
-    lxml (already there for Scrapy) is five times faster than BeautifulSoup here, and
-    a scan converts every entry of every feed.
-    """
-    if not html:
-        return ""
-    if "<" not in html and "&" not in html:
-        return " ".join(html.split())
-    try:
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
-    except (lxml.etree.ParserError, ValueError):
-        return " ".join(html.split())
-    for node in root.iter("script", "style"):
-        node.text = ""
-    for node in root.iter(*BLOCK_TAGS):
-        node.tail = " " + (node.tail or "")
-    for node in root.iter("script", "style"):
-        node.drop_tree()
-    return " ".join(root.text_content().split())
+    if own_link:
+        entry.excerpt = is_excerpt(text, html, has_full_content=bool(content))
+        entry.follow = full_text == "always" or (full_text == "auto" and entry.excerpt)
+    return entry
 
 
 def _iso(parsed_time) -> str | None:
@@ -89,8 +71,9 @@ def _iso(parsed_time) -> str | None:
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
 
 
-async def read_feed(spider, response, source) -> list[Entry] | None:
-    """The entries of a fetched feed, or None when it is unchanged (304).
+async def read_feed(spider, response, source, full_text: str = "never") -> list[Entry] | None:
+    """The entries of a fetched feed, or None when it is unchanged (304); `full_text` says
+    which entries are to be followed to their pages (see parse_feed).
 
     Keeps the response's cache validators on the source's progress (a 304 without them
     keeps the stored ones); a feed that cannot be read is an error of the source.
@@ -98,15 +81,15 @@ async def read_feed(spider, response, source) -> list[Entry] | None:
     progress = spider.progress[source.name]
     if response.status == 304:
         stored = spider.stored_source(source.name)
-        progress.etag = _header(response, "ETag") or stored.get("etag")
-        progress.last_modified = (_header(response, "Last-Modified")
+        progress.etag = response_header(response, "ETag") or stored.get("etag")
+        progress.last_modified = (response_header(response, "Last-Modified")
                                   or stored.get("last_modified"))
         return None
     headers = {k.decode("latin-1").lower(): v[0].decode("latin-1")
                for k, v in response.headers.items() if v}
     try:
         entries = await spider.run_parser(parse_feed, response.body, response.url, headers,
-                                          source.name)
+                                          source.name, full_text)
     except NotAFeed as exc:
         progress.errors.append(f"{response.url}: {exc}")
         return []
@@ -118,36 +101,72 @@ async def read_feed(spider, response, source) -> list[Entry] | None:
     return entries
 
 
+EXCERPT = "excerpt from the feed: "
+NEVER = 'page not fetched: full_text = "never"'
+
+
 class FeedReader:
-    """Reads one feed source for the SourcesSpider: one conditional request."""
+    """Reads one feed source for the SourcesSpider: one conditional request, then the
+    pages of the entries that are only excerpts (spiders.follow), and the pages earlier
+    scans could not read."""
 
     def __init__(self, spider, source):
+        from spiders.follow import PageFollower  # Scrapy: not for the worker processes
+
         self.spider = spider
         self.source = source
-        self.count = 0
+        self.count: int | None = 0
+        self.pages = PageFollower(self, complete=complete_entry, keep=keep_excerpt)
 
     def start_requests(self):
-        yield self.spider.request(self.source, self.source.url, self.parse, conditional=True)
+        yield self.spider.request(self.source, self.source.url, self.parse,
+                                  validators=self.spider.stored_source(self.source.name))
 
     async def parse(self, response, source):
-        entries = await read_feed(self.spider, response, source)
+        entries = await read_feed(self.spider, response, source, source.full_text)
         if entries is None:
-            for item in self.spider.finish(source.name, unchanged=True):
-                yield item
-            return
-        self.count += len(entries)
-        if entries:
-            yield EntryBatch(entries)
+            self.count = None  # unchanged: the stored count stands
+            entries = []
+        else:
+            self.count += len(entries)
+        whole = []
+        for entry in entries:
+            if entry.follow:
+                for item in self.pages.follow(entry):
+                    yield item
+            else:
+                whole.append(keep_excerpt(entry, NEVER) if entry.excerpt else entry)
+        if whole:
+            yield EntryBatch(whole)
+        for item in self.pages.retry_waiting():
+            yield item
         for item in self.spider.finish(source.name):
             yield item
 
-    def entry_count(self) -> int:
+    def entry_count(self) -> int | None:
         return self.count
 
     def health_error(self) -> str | None:
         return None
 
 
-def _header(response, name: str) -> str | None:
+def complete_entry(entry: Entry, post) -> Entry:
+    """A feed entry with its page's post as its text, unless the feed's own is longer
+    (never a shorter text); the feed's own title, author and date first."""
+    text = post.text if len(post.text) >= len(entry.text) else entry.text
+    return dataclasses.replace(
+        entry, text=text, title=entry.title or post.title,
+        author=entry.author or post.author, published_at=entry.published_at or post.date,
+        page_note="", excerpt=False, follow=False, matched=None, prepared=None)
+
+
+def keep_excerpt(entry: Entry, why: str) -> Entry:
+    """A feed entry with its own text (an excerpt), saying why it is not the page's."""
+    return dataclasses.replace(entry, page_note=EXCERPT + why, follow=False, matched=None,
+                               prepared=None)
+
+
+def response_header(response, name: str) -> str | None:
+    """The value of header `name` of a Scrapy response, or None."""
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None

@@ -129,3 +129,23 @@ def content_hash(*parts: str | None) -> str:
     """A hash of what a mention says, to tell an edited entry from an unchanged one."""
     joined = "\x1f".join(part or "" for part in parts)
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:32]
+
+
+FIRST_WORDS = 12
+
+
+def first_words(text: str, count: int = FIRST_WORDS) -> str:
+    """The first `count` words of `text`, case folded."""
+    return " ".join(text.casefold().split()[:count])
+
+
+def written_id(prefix: str, author: str, date: str | None, body: str) -> str:
+    """The id of something written on a page without an id of its own (a review, a
+    comment): a hash of its author and date, or of its first words when it has neither.
+    The body is left out when it can be, so that an edit updates the mention rather than
+    adding one. Pass no date when the page's is relative ("2 giorni fa", "3 days ago"):
+    tomorrow the page says another thing, and the identity must not change with it."""
+    parts = [author.casefold(), date or ""]
+    if not author and not date:
+        parts = ["body", first_words(body)]
+    return f"{prefix}:" + hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]

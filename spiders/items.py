@@ -26,6 +26,10 @@ class Entry:
     found_by_search: bool = False
     via_url: str = ""
     page_note: str = ""
+    # The text is a feed's cut summary of a longer page (spiders.excerpts), and whether
+    # the reader follows the entry to that page for the whole text (spiders.follow).
+    excerpt: bool = False
+    follow: bool = False
     # Set in a worker process (see SourcesSpider.run_parser and
     # monitor.collect.pipeline.prepare_entries): whether the entry mentions the brand and, when it
     # does, the mention's columns that need no database; else the pipeline does both.
@@ -50,6 +54,24 @@ class Sighting:
     mention_key: str
     url: str
     via_url: str
+
+
+@dataclass
+class PageVisit:
+    """What a source read of one page besides its feed, stored after the page's entries:
+    the page's cache validators and body hash (a rescan asks for it conditionally and
+    skips it when it is unchanged) and the links it led to (followed again when it is
+    unchanged); or, with `error`, why it could not be read and the entry `waiting` for its
+    whole text (as a dict of Entry fields), tried again on the next scans."""
+
+    source: str
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    links: list | None = None
+    error: str | None = None
+    waiting: dict | None = None
 
 
 @dataclass

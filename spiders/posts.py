@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 import trafilatura
 
-from spiders.feeds import html_to_text
+from spiders.html_text import html_to_text
 from spiders.ratings import parse_date_text
 
 COMMENT = ('//*[contains(concat(" ", normalize-space(@class), " "), " comment ")]'
@@ -44,17 +44,23 @@ class Post:
 
 @dataclass
 class Comment:
-    anchor: str
+    anchor: str  # the element's id, "" when it has none
     text: str
     author: str
     date: str | None
+    entry_id: str = ""  # the anchor, or spiders.identity.written_id's
+
+    def url(self, page_url: str) -> str:
+        """The comment's address: its page with its anchor."""
+        return comment_url(page_url, self.anchor) if self.anchor else page_url
 
 
-def extract_post(tree, url: str) -> Post | None:
+def extract_post(tree, url: str, drop: list[str] = ()) -> Post | None:
     """The main text and metadata of the post on the page parsed as `tree` (an lxml
-    element, left unchanged), or None when the page has no main text."""
+    element, left unchanged), or None when the page has no main text. The comment section
+    is no part of it, nor the elements of the XPath expressions `drop`."""
     tree = copy.deepcopy(tree)
-    for xpath in COMMENT_SECTION:  # before trafilatura reads the author, too
+    for xpath in [*COMMENT_SECTION, *drop]:  # before trafilatura reads the author, too
         for node in tree.xpath(xpath):
             if node.getparent() is not None:
                 node.drop_tree()
@@ -78,8 +84,9 @@ def extract_comments(tree) -> list[Comment]:
             continue
         text = _body(element)
         if text:
-            comments.append(Comment(anchor=f"comment-{match.group(1)}", text=text,
-                                    author=_author(element), date=_date(element)))
+            anchor = f"comment-{match.group(1)}"
+            comments.append(Comment(anchor=anchor, text=text, author=_author(element),
+                                    date=_date(element), entry_id=anchor))
     return comments
 
 

@@ -14,6 +14,9 @@ OUT_OF = re.compile(NUMBER + r"\s*(?:stars?|stelle|stella|sterne|étoiles?|estre
 SINGLE = re.compile(NUMBER)
 FULL_STARS, EMPTY_STARS = "★", "☆"
 DATE_LANGUAGES = ["it", "en", "de", "fr", "es", "nl", "pt"]
+# Two days a week apart: a date that reads differently from each is relative to today.
+RELATIVE_BASES = (datetime(2020, 6, 10, 12), datetime(2020, 6, 17, 15))
+RELATIVE_WORDS = re.compile(r"\b(fa|ago|ieri|oggi|yesterday|today|adesso|now)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -71,18 +74,41 @@ def parse_date_text(text: str) -> str | None:
     text = " ".join((text or "").split())
     if not text:
         return None
-    try:
-        if len(text) == 10:
-            return date.fromisoformat(text).isoformat()
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
-    except ValueError:
-        pass
-    import dateparser  # slow to import; only pages without machine-readable dates need it
-
-    parsed = dateparser.parse(text, languages=DATE_LANGUAGES,
-                              settings={"PREFER_DAY_OF_MONTH": "first"})
+    iso = _iso_date(text)
+    if iso:
+        return iso
+    parsed = _dateparser(text)
     if parsed is None:
         return None
     if parsed.hour == parsed.minute == parsed.second == 0 and not parsed.tzinfo:
         return parsed.date().isoformat()
     return parsed.isoformat(timespec="seconds")
+
+
+def is_relative_date(text: str) -> bool:
+    """Whether `text` is a date relative to the day it is read ("2 giorni fa", "3 days ago",
+    "ieri", "lunedì"): tomorrow the page writes another text, or it means another day, so
+    such a date can be no part of an identity."""
+    text = " ".join((text or "").split())
+    if not text or _iso_date(text):
+        return False
+    if RELATIVE_WORDS.search(text):
+        return True
+    first, second = (_dateparser(text, {"RELATIVE_BASE": base}) for base in RELATIVE_BASES)
+    return first is not None and first != second
+
+
+def _iso_date(text: str) -> str | None:
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text).isoformat()
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        return None
+
+
+def _dateparser(text: str, settings: dict | None = None):
+    import dateparser  # slow to import; only pages without machine-readable dates need it
+
+    return dateparser.parse(text, languages=DATE_LANGUAGES,
+                            settings={"PREFER_DAY_OF_MONTH": "first", **(settings or {})})

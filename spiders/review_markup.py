@@ -17,7 +17,7 @@ import extruct
 import jstyleson
 from extruct.jsonld import JsonLdExtractor
 
-from spiders.feeds import html_to_text
+from spiders.html_text import html_to_text
 from spiders.ratings import Rating, parse_date_text, to_number
 
 log = logging.getLogger(__name__)
@@ -117,11 +117,13 @@ def _types(node: dict) -> set[str]:
 def _review(node: dict, parent_name: str, base_url: str) -> ReviewRecord:
     reviewed = node.get("itemReviewed")
     item = _text(reviewed.get("name")) if isinstance(reviewed, dict) else _text(reviewed)
+    date_text = _text(node.get("datePublished") or node.get("dateCreated"))
     return ReviewRecord(
         body=_text(node.get("reviewBody") or node.get("description") or node.get("text")),
         title=_text(node.get("name") or node.get("headline")),
         author=_person(node.get("author")),
-        date=parse_date_text(_text(node.get("datePublished") or node.get("dateCreated"))),
+        date=parse_date_text(date_text),
+        date_text=date_text,
         rating=_rating(node.get("reviewRating")),
         url=_own_url(node, base_url),
         item=item or parent_name,

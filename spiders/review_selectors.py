@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from spiders.feeds import html_to_text
+from spiders.html_text import html_to_text
 from spiders.ratings import Rating, parse_date_text, parse_rating_text, to_number
 from spiders.review_markup import ReviewRecord
 
@@ -72,7 +72,12 @@ def _rating(node, selector: str | None) -> Rating | None:
 
 def _date(node, selector: str | None) -> tuple[str | None, str]:
     """(ISO date or None, the date as written) of a review."""
-    element = _first(node, selector)
+    return element_date(_first(node, selector))
+
+
+def element_date(element) -> tuple[str | None, str]:
+    """(ISO date or None, the date as written) of a selected element (or None): from a
+    machine-readable attribute (datetime, content...), else from its text."""
     if element is None:
         return None, ""
     attributes = element.attrib if hasattr(element.root, "attrib") else {}

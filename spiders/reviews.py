@@ -5,27 +5,28 @@ Reviews come from schema.org markup (JSON-LD, microdata) or, for a page without 
 from the CSS selectors the source configures. Pages are followed by their "next" link
 until a page holds only reviews already stored, or max_pages: a rescan of an unchanged
 site fetches one page (this assumes the site lists the newest reviews first, as review
-sites do).
+sites do); its page is asked for with the validators of the last scan, and a 304 costs
+nothing more.
 
 A review's identity is its own URL or id when the page gives one; otherwise the source's
 URL plus a hash of its author and date (and of the body's first words only when both are
-missing). The body is left out on purpose, so an edited review updates its row; the
-source's URL rather than the page's, because reviews move to later pages as new ones come.
+missing; a relative date such as "2 giorni fa" counts as missing). The body is left out
+on purpose, so an edited review updates its row; the source's URL rather than the page's,
+because reviews move to later pages as new ones come.
 """
 
 from __future__ import annotations
 
-import hashlib
 from urllib.parse import urlsplit
 
-from spiders.identity import mention_key
+from spiders.identity import first_words, mention_key, written_id
 from spiders.items import Entry
+from spiders.ratings import is_relative_date
 from spiders.review_markup import AggregateRecord, ReviewRecord, find_reviews, structured_items
 from spiders.review_selectors import next_page_url, reviews_from_selectors
 
 DEFAULT_MAX_PAGES = 10
 LAYOUT_CHANGED = "no reviews found: has the page layout changed?"
-FIRST_WORDS = 12
 
 
 class ReviewsReader:
@@ -40,6 +41,7 @@ class ReviewsReader:
         self.pages = 0
         self.visited: set[str] = set()
         self.review_count = 0
+        self.unchanged = False
         self.openings: dict[str, str] = {}
 
     def start_requests(self):
@@ -48,10 +50,21 @@ class ReviewsReader:
     def _page_request(self, url: str):
         self.pages += 1
         self.visited.add(url)
-        return self.spider.request(self.source, url, self.parse_page)
+        return self.spider.page_request(self.source, url, self.parse_page)
 
     def parse_page(self, response, source):
-        """Yield the page's reviews, then the next page's request unless it is not needed."""
+        """Yield the page's reviews, then the next page's request unless it is not needed.
+        A page unchanged since the last scan (304, or the same body) holds only reviews
+        already stored: it is not read again."""
+        if self.spider.page_unchanged(response, source):
+            self.unchanged = True
+            self.spider.page_read(response, source)
+        else:
+            yield from self._read_page(response)
+            self.spider.page_read(response, source, links=[])
+        yield from self.spider.finish(source.name)
+
+    def _read_page(self, response):
         records, aggregates = self._records(response)
         _drop_shared_urls(records, response.url)
         reviews = [entry for entry in map(self._review_entry, records) if entry]
@@ -63,7 +76,6 @@ class ReviewsReader:
         only_known = len(known) == len(reviews)
         if next_url and reviews and not only_known and self._may_follow(next_url):
             yield self._page_request(next_url)
-        yield from self.spider.finish(source.name)
 
     def _may_follow(self, url: str) -> bool:
         same_site = urlsplit(url).netloc == urlsplit(self.source.url).netloc
@@ -80,7 +92,7 @@ class ReviewsReader:
         url, entry_id = self._identity(record)
         value, best = record.rating.normalized() if record.rating else (None, None)
         title = " — ".join(filter(None, [record.item, record.title]))
-        opening = _first_words(record.body)
+        opening = first_words(record.body)
         while entry_id in self.openings:
             if _same_opening(self.openings[entry_id], opening):
                 return None  # the same review again (JSON-LD and microdata, or page moved)
@@ -94,12 +106,9 @@ class ReviewsReader:
     def _identity(self, record: ReviewRecord) -> tuple[str, str]:
         if record.url:
             return record.url, record.url
-        date = record.date or record.date_text
-        parts = [record.author.casefold(), date or ""]
-        if not record.author and not date:
-            parts = ["body", _first_words(record.body)]
-        digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
-        return self.source.url, f"review:{digest}"
+        relative = is_relative_date(record.date_text)
+        date = "" if relative else record.date or record.date_text
+        return self.source.url, written_id("review", record.author, date, record.body)
 
     def _aggregate_entry(self, aggregate: AggregateRecord) -> Entry | None:
         value, best = aggregate.rating.normalized()
@@ -113,13 +122,14 @@ class ReviewsReader:
                      title=aggregate.item, kind="rating", rating=value, best_rating=best,
                      always_mention=self.always_mention)
 
-    def entry_count(self) -> int:
-        """Reviews read in this scan (aggregate ratings not counted)."""
-        return self.review_count
+    def entry_count(self) -> int | None:
+        """Reviews read in this scan (aggregate ratings not counted); None when the first
+        page was unchanged (the stored count stands)."""
+        return None if self.unchanged and not self.review_count else self.review_count
 
     def health_error(self) -> str | None:
         """A failure to report although every page was fetched: reviews vanished."""
-        if self.review_count:
+        if self.review_count or self.unchanged:
             return None
         row = self.spider.stored_source(self.source.name)
         return LAYOUT_CHANGED if (row.get("last_entry_count") or 0) > 0 else None
@@ -130,15 +140,11 @@ def _drop_shared_urls(records: list[ReviewRecord], page_url: str) -> None:
     several reviews share (the product's, say)."""
     openings: dict[str, set[str]] = {}
     for record in records:
-        openings.setdefault(record.url, set()).add(_first_words(record.body))
+        openings.setdefault(record.url, set()).add(first_words(record.body))
     page = page_url.split("#")[0]
     for record in records:
         if record.url and (len(openings[record.url]) > 1 or record.url == page):
             record.url = ""
-
-
-def _first_words(text: str, count: int = FIRST_WORDS) -> str:
-    return " ".join(text.casefold().split()[:count])
 
 
 def _same_opening(first: str, second: str) -> bool:

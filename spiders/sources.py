@@ -3,12 +3,16 @@
 One spider means one downloader, so the per-site delay holds across all sources on a
 site. Each source's requests are counted; when the last one ends, the spider emits a
 SourceOutcome item after that source's entries, so the pipeline stores the entries
-before it stores the cache validators that would skip them next time.
+before it stores the cache validators that would skip them next time. Pages besides a
+source's feed (a blog's posts, the page a feed entry links to) are asked for with the
+validators of the last time the source read them; what was read of each page is kept
+(PageVisit items) after all the source's entries, and only when the source ends well.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import importlib
 from dataclasses import dataclass, field
 
@@ -27,7 +31,8 @@ from twisted.internet.error import (
     TimeoutError,
 )
 
-from spiders.items import SourceOutcome
+from spiders.feeds import response_header
+from spiders.items import PageVisit, SourceOutcome
 from spiders.workers import extract_and_annotate
 
 
@@ -37,6 +42,7 @@ class SourceProgress:
     errors: list[str] = field(default_factory=list)
     etag: str | None = None
     last_modified: str | None = None
+    visits: list[PageVisit] = field(default_factory=list)
 
 
 READERS = {"feed": "spiders.feeds:FeedReader", "reviews": "spiders.reviews:ReviewsReader",
@@ -67,6 +73,7 @@ class SourcesSpider(scrapy.Spider):
         self.scan_id = scan_id
         self.progress = {name: SourceProgress() for name in self.sources}
         self.stored = storage.source_rows()  # as they were before this scan
+        self.pages = storage.page_rows()
         self.outcomes: dict[str, str | None] = {}
         self.readers: dict = {}
 
@@ -83,32 +90,76 @@ class SourcesSpider(scrapy.Spider):
             for request in reader.start_requests():
                 yield request
 
-    def request(self, source, url, callback, conditional=False, required=True,
+    def request(self, source, url, callback, validators=None, required=True,
                 meta=None, fallback=None) -> scrapy.Request:
         """A request on behalf of `source`, counted until its callback or errback ends.
 
-        A failed required request fails the source; a failed optional one (a link found
-        while crawling a blog) is only logged as a warning. `fallback`, when given, is
-        called with the reason of a failure and yields the items to use instead.
+        With `validators` (a stored row with etag and last_modified), the request is
+        conditional. A failed required request fails the source; a failed optional one (a
+        link found while crawling a blog) is only logged as a warning. `fallback`, when
+        given, is called with the reason of a failure and yields the items to use instead.
         """
         headers = {}
-        if conditional:
-            row = self.stored_source(source.name)
-            if row.get("etag"):
-                headers["If-None-Match"] = row["etag"]
-            if row.get("last_modified"):
-                headers["If-Modified-Since"] = row["last_modified"]
+        if validators and validators.get("etag"):
+            headers["If-None-Match"] = validators["etag"]
+        if validators and validators.get("last_modified"):
+            headers["If-Modified-Since"] = validators["last_modified"]
         self.progress[source.name].pending += 1
         return scrapy.Request(
             url, callback=callback, errback=self.failed, headers=headers,
             cb_kwargs={"source": source}, dont_filter=True,
-            meta={"handle_httpstatus_list": [304], "source": source.name,
+            meta={"handle_httpstatus_list": [304], "source": source.name, "page": url,
                   "required": required, "fallback": fallback, **(meta or {})},
         )
 
     def stored_source(self, name: str) -> dict:
         """Source `name`'s row (cache validators, health) as it was before this scan."""
         return self.stored.get(name, {})
+
+    def page_request(self, source, url, callback, **options) -> scrapy.Request:
+        """A conditional request for a page `source` read before (see stored_page)."""
+        return self.request(source, url, callback, validators=self.stored_page(source.name, url),
+                            **options)
+
+    def stored_page(self, source: str, url: str) -> dict:
+        """What `source` last read of the page at `url` before this scan (validators, body
+        hash, links, failure), or {}."""
+        return self.pages.get((source, url), {})
+
+    def page_unchanged(self, response, source) -> bool:
+        """Whether the page is as `source` last read it: a 304, or the same body."""
+        stored = self.stored_page(source.name, response.meta["page"])
+        if response.status == 304:
+            return True
+        return bool(stored.get("body_hash")) and stored["body_hash"] == body_hash(response)
+
+    def page_read(self, response, source, links=None) -> None:
+        """Note what `source` read of the page of `response` (its validators, body hash
+        and the links it led to; with `links` None, those of last time), to be stored
+        when the source ends well (see finish). Nothing is noted when all is as stored:
+        a rescan of an unchanged site writes nothing."""
+        page = response.meta["page"]
+        stored = self.stored_page(source.name, page)
+        unchanged = response.status == 304
+        visit = PageVisit(
+            source=source.name, url=page,
+            etag=response_header(response, "ETag") or (
+                stored.get("etag") if unchanged else None),
+            last_modified=response_header(response, "Last-Modified") or (
+                stored.get("last_modified") if unchanged else None),
+            body_hash=stored.get("body_hash") if unchanged else body_hash(response),
+            links=stored.get("links") if links is None else links)
+        same = (visit.etag, visit.last_modified, visit.body_hash, visit.links) == (
+            stored.get("etag"), stored.get("last_modified"), stored.get("body_hash"),
+            stored.get("links"))
+        if not same or stored.get("error"):
+            self.progress[source.name].visits.append(visit)
+
+    def page_failed(self, source, url: str, error: str, waiting: dict | None) -> None:
+        """Note that `source` could not read the page at `url`, and the entry (as a dict)
+        waiting for it, to be tried again on the next scans."""
+        self.progress[source.name].visits.append(
+            PageVisit(source=source.name, url=url, error=error, waiting=waiting))
 
     async def run_parser(self, function, *args):
         """Run a CPU-heavy extraction in the scan's worker processes when it has them,
@@ -132,7 +183,7 @@ class SourcesSpider(scrapy.Spider):
             yield from request.meta["fallback"](describe_failure(failure))
         yield from self.finish(name)
 
-    def finish(self, name: str, unchanged: bool = False):
+    def finish(self, name: str):
         """Count one request of source `name` as done; after its last, yield its outcome."""
         progress = self.progress[name]
         progress.pending -= 1
@@ -141,10 +192,17 @@ class SourcesSpider(scrapy.Spider):
         reader = self.readers[name]
         error = "; ".join(progress.errors) or reader.health_error()
         self.outcomes[name] = error
+        if error is None:  # else nothing vouches for the pages: read them again next time
+            yield from progress.visits
         yield SourceOutcome(
             source=name, error=error, etag=progress.etag, last_modified=progress.last_modified,
-            entry_count=None if unchanged else reader.entry_count(),
+            entry_count=reader.entry_count(),
         )
+
+
+def body_hash(response) -> str:
+    """A hash of a response's body: the same body is the same page."""
+    return hashlib.sha256(response.body).hexdigest()[:32]
 
 
 def describe_failure(failure) -> str:

@@ -94,7 +94,10 @@ def run_monitor(*args: str, config: Path | None = None, timeout: float = 120,
     command = [sys.executable, "-m", "monitor"]
     if config is not None:
         command += ["--config", str(config)]
-    full_env = {**os.environ, **(env or {})}
+    # English messages whatever the machine's locale, unless the test asks for another.
+    quiet = {"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"}
+    full_env = {**{k: v for k, v in os.environ.items() if k not in quiet},
+                "LANG": "C.UTF-8", **(env or {})}
     full_env.pop("MONITOR_CONFIG", None)
     if env and "MONITOR_CONFIG" in env:
         full_env["MONITOR_CONFIG"] = env["MONITOR_CONFIG"]

@@ -44,5 +44,7 @@ def test_wheel_ships_templates_and_example_settings(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in ("monitor/templates/digest.html", "monitor/templates/digest.txt",
                      "monitor/settings.example.toml", "monitor/demo/sites/giulia/feed.xml",
-                     "spiders/sources.py", "monitor/cli/__init__.py"):
+                     "spiders/sources.py", "monitor/cli/__init__.py",
+                     "monitor/i18n/locale/it/LC_MESSAGES/messages.mo",
+                     "monitor/followup/web/static/inbox.js"):
         assert required in names

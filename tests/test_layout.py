@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # through detect into storage, so it comes after the stages it drives.
 ROOMS = (
     "spiders",  # fetch and extract (Scrapy)
+    "monitor.i18n",  # the words and formats of every language, for every stage that shows text
     "monitor.config", "monitor.resources",  # the settings file and shipped files
     "monitor.detect",  # match the brand, classify
     "monitor.storage",  # store (all SQL)

@@ -10,6 +10,7 @@ import click
 
 from monitor.cli import collect, detect, followups, mail, mentions, service
 from monitor.cli.context import Context, configure_logging
+from monitor.i18n import environment_language, set_language
 
 
 @click.group()
@@ -24,6 +25,7 @@ def main(ctx, config, log_level):
     """Watch feeds, review sites and blogs for mentions of your brand, flag complaints,
     and mail a daily digest of what to follow up personally."""
     configure_logging(log_level.upper())
+    set_language(environment_language())
     ctx.obj = Context(config)
 
 

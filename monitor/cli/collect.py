@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.context import EXIT_LOCKED, EXIT_PARTIAL, Context, UsageProblem, pass_context
+from monitor.cli.context import EXIT_LOCKED, EXIT_PARTIAL, Context, UsageProblem, _, pass_context
 from monitor.resources import example_settings
 
 
@@ -26,7 +26,8 @@ def init(directory: Path, brand: str, force: bool, search: bool):
     """
     target = directory / "settings.toml"
     if target.exists() and not force:
-        raise UsageProblem(f"{target} already exists (use --force to overwrite it)")
+        raise UsageProblem(_("%(file)s already exists (use --force to overwrite it)")
+                           % {"file": target})
     example = example_settings().read_text(encoding="utf-8")
     quoted = json.dumps(brand, ensure_ascii=False)
     text = example.replace('name = "Bottega Aurora"', f"name = {quoted}", 1)
@@ -41,7 +42,8 @@ def init(directory: Path, brand: str, force: bool, search: bool):
         text += commented_search_sources(brand)
     directory.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
-    click.echo(f"Wrote {target}. Add your sources, then run: monitor --config {target} scan")
+    click.echo(_("Wrote %(file)s. Add your sources, then run: %(command)s")
+               % {"file": target, "command": f"monitor --config {target} scan"})
 
 
 @click.command()
@@ -62,11 +64,14 @@ def scan(obj: Context):
     except ScanLocked as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
-    click.echo(f"Scan {result.scan_id}: {result.new_mentions} new mentions, "
-               f"{result.updated_mentions} updated, {result.sources_ok} sources read, "
-               f"{len(result.errors)} failed.")
+    click.echo(_("Scan %(id)s: %(new)s new mentions, %(updated)s updated, %(ok)s sources "
+                 "read, %(failed)s failed.")
+               % {"id": result.scan_id, "new": result.new_mentions,
+                  "updated": result.updated_mentions, "ok": result.sources_ok,
+                  "failed": len(result.errors)})
     for name, error in result.errors.items():
-        click.echo(f"  source {name!r} failed: {error}", err=True)
+        click.echo("  " + _("source %(name)r failed: %(error)s") % {"name": name,
+                                                                   "error": error}, err=True)
     from monitor.cli.mail import alerts_after_scan
 
     alerts_ok = alerts_after_scan(settings)  # urgent alerts; never undoes the scan
@@ -111,13 +116,15 @@ def print_suggested_sites(obj: Context) -> None:
         storage.sync_sources(settings.sources)
         suggestions = suggested_sites(storage, settings)
     if not suggestions:
-        click.echo(f"No site found by search at least {settings.discovery.suggest_after} "
-                   "times that no source reads yet.")
+        click.echo(_("No site found by search at least %(count)s times that no source "
+                     "reads yet.") % {"count": settings.discovery.suggest_after})
         return
     for suggestion in suggestions:
-        click.echo(f"# {suggestion.host}: {suggestion.pages} pages naming the brand found by "
-                   f"search since {suggestion.first_seen_at[:10]}, e.g. {suggestion.example}")
-        click.echo(f"# To watch it, add to {settings.path}:")
+        click.echo("# " + _("%(host)s: %(count)s pages naming the brand found by search "
+                            "since %(since)s, e.g. %(example)s")
+                   % {"host": suggestion.host, "count": suggestion.pages,
+                      "since": suggestion.first_seen_at[:10], "example": suggestion.example})
+        click.echo("# " + _("To watch it, add to %(file)s:") % {"file": settings.path})
         click.echo(suggestion.toml())
 
 

@@ -1,4 +1,6 @@
-"""What every command shares: the settings, the database, exit codes, logging.
+"""What every command shares: the settings, the database, exit codes, logging, and the
+words of its messages (`_`, `ngettext`: in the language of the gettext environment,
+LANGUAGE, LC_ALL, LC_MESSAGES or LANG; English when unset or C).
 
 Exit codes, for every command: 0 success; 1 the work was done in part (a source failed,
 a message could not be sent) and what was done is stored; 2 usage or configuration
@@ -13,6 +15,8 @@ import sys
 import click
 
 from monitor.config import ConfigError, config_path, load_settings
+from monitor.i18n import gettext as _  # noqa: F401 - the commands' words, one import
+from monitor.i18n import ngettext  # noqa: F401
 
 EXIT_PARTIAL = 1
 EXIT_USAGE = 2

@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from monitor.cli.context import Context, UsageProblem, pass_context
+from monitor.cli.context import Context, UsageProblem, _, ngettext, pass_context
 from monitor.followup.actions import PasswordRefused, change_followup, set_staff_password
 from monitor.followup.states import DISMISS_REASONS, STATUSES, TransitionRefused
 
@@ -23,8 +23,10 @@ LIST_FIELDS = ("id", "status", "assignee", "opened_at", "first_contact_at", "res
 def check_staff(settings, name: str, option: str) -> str:
     """`name` if it is a [[staff]] name, else a usage error naming the option."""
     if name not in settings.staff_names:
-        known = ", ".join(settings.staff_names) or "none: add [[staff]] entries to settings.toml"
-        raise UsageProblem(f"{option}: {name!r} is not a staff member (known: {known})")
+        known = (", ".join(settings.staff_names)
+                 or _("none: add [[staff]] entries to settings.toml"))
+        raise UsageProblem(_("%(option)s: %(name)r is not a staff member (known: %(known)s)")
+                           % {"option": option, "name": name, "known": known})
     return name
 
 
@@ -65,7 +67,8 @@ def followup_list(obj: Context, status: str, assignee: str | None, as_json: bool
             click.echo(f"{row['id']:>6} {row['status']:<9} {row['assignee'] or '-':<12} "
                        f"{row['opened_at'][:10]} {row['severity'] or '':<8} "
                        f"{row['source'][:16]:<16} {title}")
-    click.echo(f"{len(rows)} follow-ups", err=True)
+    click.echo(ngettext("%(num)s follow-up", "%(num)s follow-ups", len(rows))
+               % {"num": len(rows)}, err=True)
 
 
 @followup.command("show")
@@ -80,20 +83,24 @@ def followup_show(obj: Context, followup_id: int, as_json: bool):
     with opened_storage(obj) as storage:
         row = storage.followup(followup_id)
         if row is None:
-            raise UsageProblem(f"no follow-up with id {followup_id}")
+            raise UsageProblem(_("no follow-up with id %(id)s") % {"id": followup_id})
         events = storage.followup_events(followup_id)
     if as_json:
         click.echo(json.dumps({**row, "history": events}, ensure_ascii=False, indent=2))
         return
-    click.echo(f"Follow-up {row['id']}: {row['status']}"
-               f"{' (' + row['dismiss_reason'] + ')' if row['dismiss_reason'] else ''}, "
-               f"assigned to {row['assignee'] or 'nobody'}, opened {row['opened_at']}")
-    click.echo(f"Mention {row['mention_id']} from {row['source']} ({row['severity']}, "
-               f"{', '.join(row['categories']) or 'no category'}): {row['url'] or ''}")
+    status = row["status"] + (f" ({row['dismiss_reason']})" if row["dismiss_reason"] else "")
+    click.echo(_("Follow-up %(id)s: %(status)s, assigned to %(assignee)s, opened %(opened)s")
+               % {"id": row["id"], "status": status, "assignee": row["assignee"] or _("nobody"),
+                  "opened": row["opened_at"]})
+    click.echo(_("Mention %(id)s from %(source)s (%(severity)s, %(categories)s): %(url)s")
+               % {"id": row["mention_id"], "source": row["source"],
+                  "severity": row["severity"],
+                  "categories": ", ".join(row["categories"]) or _("no category"),
+                  "url": row["url"] or ""})
     click.echo(f"  {' '.join((row['title'] or '').split())}")
     click.echo(f"  {' '.join((row['snippet'] or row['text'] or '').split())[:300]}")
-    click.echo(f"  flagged: {'; '.join(row['reasons'])}")
-    click.echo("History:")
+    click.echo("  " + _("flagged: %(reasons)s") % {"reasons": "; ".join(row["reasons"])})
+    click.echo(_("History:"))
     for event in events:
         detail = event["assignee"] or event["reason"] or ""
         click.echo(f"  {event['at']}  {event['by']:<12} {event['action']:<9} "
@@ -114,8 +121,9 @@ def apply_action(obj: Context, followup_id: int, action: str, by: str, **details
             row = change_followup(storage, followup_id, action, by=by, **details)
         except (FollowupNotFound, TransitionRefused) as exc:
             raise UsageProblem(str(exc)) from None
-    click.echo(f"Follow-up {followup_id}: {row['status']}, assigned to "
-               f"{row['assignee'] or 'nobody'}.")
+    click.echo(_("Follow-up %(id)s: %(status)s, assigned to %(assignee)s.")
+               % {"id": followup_id, "status": row["status"],
+                  "assignee": row["assignee"] or _("nobody")})
 
 
 by_option = click.option("--by", "by", required=True, envvar="MONITOR_STAFF", metavar="NAME",
@@ -191,6 +199,22 @@ def followup_dismiss(obj: Context, followup_id: int, reason: str, by: str, note:
     apply_action(obj, followup_id, "dismiss", by, reason=reason, note=note)
 
 
+@followup.command("reopen")
+@click.argument("followup_id", type=int)
+@click.option("--reason", required=True, metavar="TEXT",
+              help="Why it needs a person again; kept in the history.")
+@by_option
+@note_option
+@pass_context
+def followup_reopen(obj: Context, followup_id: int, reason: str, by: str, note: str | None):
+    """Open a resolved or dismissed follow-up again (back to its assignee, or to be
+    assigned). Reopening a "not a complaint" dismissal labels the mention negative again.
+
+    Example: monitor followup reopen 12 --reason "The customer wrote again" --by Anna
+    """
+    apply_action(obj, followup_id, "reopen", by, reason=reason, note=note)
+
+
 @click.group()
 def staff():
     """Staff of the web inbox (listed as [[staff]] in settings.toml).
@@ -222,7 +246,8 @@ def staff_set_password(obj: Context, name: str, password_stdin: bool):
             set_staff_password(storage, name, password)
         except PasswordRefused as exc:
             raise UsageProblem(str(exc)) from None
-    click.echo(f"Password set for {name}; the sessions opened with the old one are ended.")
+    click.echo(_("Password set for %(name)s; the sessions opened with the old one are ended.")
+               % {"name": name})
 
 
 @staff.command("remove")
@@ -243,17 +268,20 @@ def staff_remove(obj: Context, name: str):
         still_open = storage.open_followup_count(name)
     listed = name in settings.staff_names
     if not removed and not listed:
-        known = ", ".join(settings.staff_names) or "none"
-        raise UsageProblem(f"NAME: {name!r} is neither a staff member nor has a password "
-                           f"(staff: {known})")
-    click.echo(f"{name} can no longer log in; their sessions are ended."
-               if removed else f"{name} had no password: nothing to end.")
+        known = ", ".join(settings.staff_names) or _("none")
+        raise UsageProblem(_("NAME: %(name)r is neither a staff member nor has a password "
+                             "(staff: %(known)s)") % {"name": name, "known": known})
+    click.echo((_("%(name)s can no longer log in; their sessions are ended.") if removed
+                else _("%(name)s had no password: nothing to end.")) % {"name": name})
     if listed:
-        click.echo(f"Warning: {name} is still a [[staff]] entry in {settings.path}: delete "
-                   "it so that complaints can no longer be assigned to them.", err=True)
+        click.echo(_("Warning: %(name)s is still a [[staff]] entry in %(file)s: delete it so "
+                     "that complaints can no longer be assigned to them.")
+                   % {"name": name, "file": settings.path}, err=True)
     if still_open:
-        click.echo(f"Warning: {still_open} open follow-ups are still assigned to {name}: "
-                   f"see `monitor followup list --assignee {shlex.quote(name)}`.", err=True)
+        click.echo(_("Warning: %(count)s open follow-ups are still assigned to %(name)s: see "
+                     "%(command)s.") % {"count": still_open, "name": name,
+                                        "command": "`monitor followup list --assignee "
+                                                   f"{shlex.quote(name)}`"}, err=True)
 
 
 @click.command()
@@ -275,5 +303,6 @@ def web(obj: Context, host: str | None, port: int | None):
     except ValueError as exc:
         raise UsageProblem(str(exc)) from None
     host, port = host or settings.web.host, port or settings.web.port
-    click.echo(f"Web inbox on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    click.echo(_("Web inbox on %(url)s (Ctrl-C to stop)") % {"url": f"http://{host}:{port}/"},
+               err=True)
     serve(app, host, port)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.context import EXIT_PARTIAL, Context, UsageProblem, pass_context
+from monitor.cli.context import EXIT_PARTIAL, Context, UsageProblem, _, pass_context
 
 
 @click.command()
@@ -38,45 +38,51 @@ def digest(obj: Context, dry_run: bool, out_dir: Path | None, force: bool):
     settings = obj.settings
     if dry_run:
         if out_dir is None:
-            raise UsageProblem("--dry-run needs --out DIR")
+            raise UsageProblem(_("--dry-run needs --out DIR"))
         with obj.storage() as storage:
             try:
-                result, _ = render_digest(storage, settings, force=force)
+                result, _last = render_digest(storage, settings, force=force)
             except NothingToResend as exc:
                 raise UsageProblem(str(exc)) from None
         paths = write_digest(result, out_dir, settings.digest.sender,
                              settings.digest.recipients)
-        click.echo(f"{result.subject}\nWrote {', '.join(str(p) for p in paths)}")
+        click.echo(result.subject)
+        click.echo(_("Wrote %(files)s") % {"files": ", ".join(str(p) for p in paths)})
         return
     if out_dir is not None:
-        raise UsageProblem("--out is for --dry-run only")
+        raise UsageProblem(_("--out is for --dry-run only"))
     try:
         outcome = send_digest(settings, force=force)
     except (MailConfigError, NothingToResend) as exc:
         raise UsageProblem(str(exc)) from None
     except MailError as exc:
-        click.echo(f"Error: digest not sent, nothing marked (the next run includes it "
-                   f"all): {exc}", err=True)
+        click.echo(_("Error: digest not sent, nothing marked (the next run includes it "
+                     "all): %(error)s") % {"error": exc}, err=True)
         sys.exit(EXIT_PARTIAL)
     for row in outcome.interrupted:
-        click.echo(f"Warning: digest {row['id']} of {row['created_at']} was cut off while "
-                   "sending, so it may or may not have arrived; its mentions are sent again, "
-                   "marked as maybe already received.", err=True)
+        click.echo(_("Warning: digest %(id)s of %(when)s was cut off while sending, so it "
+                     "may or may not have arrived; its mentions are sent again, marked as "
+                     "maybe already received.") % {"id": row["id"], "when": row["created_at"]},
+                   err=True)
     if not outcome.sent:
-        click.echo("Nothing new since the last digest: no mail sent "
-                   "([digest] send_when_empty = false).")
+        click.echo(_("Nothing new since the last digest: no mail sent "
+                     "([digest] send_when_empty = false)."))
         return
     digest_result = outcome.digest
-    click.echo(f"Sent digest {outcome.digest_id} to {', '.join(settings.digest.recipients)}: "
-               f"{digest_result.subject} ({len(digest_result.mention_ids)} mentions"
-               f"{', re-sent' if force else ''}).")
+    message = (_("Sent digest %(id)s again to %(to)s: %(subject)s (%(count)s mentions).")
+               if force else
+               _("Sent digest %(id)s to %(to)s: %(subject)s (%(count)s mentions)."))
+    click.echo(message % {"id": outcome.digest_id, "to": ", ".join(settings.digest.recipients),
+                          "subject": digest_result.subject,
+                          "count": len(digest_result.mention_ids)})
     _report_refused(outcome.refused)
     sys.exit(EXIT_PARTIAL if outcome.refused else 0)
 
 
 def _report_refused(refused: dict[str, str]) -> None:
     for address, reply in refused.items():
-        click.echo(f"Warning: the server refused the recipient {address}: {reply}", err=True)
+        click.echo(_("Warning: the server refused the recipient %(address)s: %(reply)s")
+                   % {"address": address, "reply": reply}, err=True)
 
 
 @click.command()
@@ -97,7 +103,7 @@ def alerts(obj: Context):
 
     settings = obj.settings
     if not settings.alerts.enabled:
-        click.echo("Alerts are off ([alerts] enabled = false): nothing sent.")
+        click.echo(_("Alerts are off ([alerts] enabled = false): nothing sent."))
         return
     try:
         ok = _send_alerts(settings)
@@ -112,13 +118,14 @@ def _send_alerts(settings) -> bool:
 
     outcome = send_alerts(settings)
     for row in outcome.interrupted:
-        click.echo(f"Warning: alert {row['id']} was cut off while sending; it is sent "
-                   "again, marked as maybe already received.", err=True)
+        click.echo(_("Warning: alert %(id)s was cut off while sending; it is sent again, "
+                     "marked as maybe already received.") % {"id": row["id"]}, err=True)
     for sent in outcome.sent:
-        click.echo(f"Alert sent: {sent}")
+        click.echo(_("Alert sent: %(subject)s") % {"subject": sent})
     _report_refused(outcome.refused)
     for error in outcome.errors.values():
-        click.echo(f"Error: alert not sent (it is tried again next time): {error}", err=True)
+        click.echo(_("Error: alert not sent (it is tried again next time): %(error)s")
+                   % {"error": error}, err=True)
     return not outcome.errors and not outcome.refused
 
 
@@ -133,5 +140,5 @@ def alerts_after_scan(settings) -> bool:
     try:
         return _send_alerts(settings)
     except Exception as exc:  # noqa: BLE001 - an alert failure must not fail the scan
-        click.echo(f"Error: urgent alerts not sent: {exc}", err=True)
+        click.echo(_("Error: urgent alerts not sent: %(error)s") % {"error": exc}, err=True)
         return False

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import click
 
-from monitor.cli.context import Context, UsageProblem, pass_context
+from monitor.cli.context import Context, UsageProblem, _, ngettext, pass_context
 
 MENTION_FIELDS = ("id", "source", "kind", "url", "title", "text", "author", "language",
                   "rating", "best_rating", "negative", "human_negative", "score", "severity",
@@ -31,7 +31,8 @@ def mentions(ctx, negative: bool, since: str | None, as_json: bool):
         try:
             datetime.fromisoformat(since)
         except ValueError:
-            raise UsageProblem(f"--since: not a date (YYYY-MM-DD): {since!r}") from None
+            raise UsageProblem(_("--since: not a date (YYYY-MM-DD): %(value)r")
+                               % {"value": since}) from None
     with ctx.obj.storage() as storage:
         rows = storage.mentions(negative=True if negative else None, since=since)
     if as_json:
@@ -45,7 +46,8 @@ def mentions(ctx, negative: bool, since: str | None, as_json: bool):
         title = " ".join((row["title"] or row["snippet"] or "").split())[:60]
         click.echo(f"{row['id']:>6} {flag} {row['severity'] or '':<8} {when:<10} "
                    f"{row['source'][:16]:<16} {title}")
-    click.echo(f"{len(rows)} mentions", err=True)
+    click.echo(ngettext("%(num)s mention", "%(num)s mentions", len(rows))
+               % {"num": len(rows)}, err=True)
 
 
 @mentions.command("mark")
@@ -60,9 +62,10 @@ def mentions_mark(obj: Context, mention_id: int, negative: bool):
     """
     with obj.storage() as storage:
         if storage.mention(mention_id) is None:
-            raise UsageProblem(f"no mention with id {mention_id}")
+            raise UsageProblem(_("no mention with id %(id)s") % {"id": mention_id})
         storage.mark_mention(mention_id, negative)
-    click.echo(f"Mention {mention_id} marked {'negative' if negative else 'not negative'}.")
+    click.echo((_("Mention %(id)s marked negative.") if negative else
+                _("Mention %(id)s marked not negative.")) % {"id": mention_id})
 
 
 @mentions.command("sightings")
@@ -77,7 +80,7 @@ def mentions_sightings(obj: Context, mention_id: int, as_json: bool):
     """
     with obj.storage() as storage:
         if storage.mention(mention_id) is None:
-            raise UsageProblem(f"no mention with id {mention_id}")
+            raise UsageProblem(_("no mention with id %(id)s") % {"id": mention_id})
         rows = storage.sightings(mention_id)
     for row in rows:
         if as_json:
@@ -85,6 +88,7 @@ def mentions_sightings(obj: Context, mention_id: int, as_json: bool):
         else:
             click.echo(f"{row['seen_at']}  {row['source'][:20]:<20} {row['source_type']:<8} "
                        f"{row['via_url'] or ''}")
-    click.echo(f"{len(rows)} sightings", err=True)
+    click.echo(ngettext("%(num)s sighting", "%(num)s sightings", len(rows))
+               % {"num": len(rows)}, err=True)
 
 

@@ -24,12 +24,12 @@ PAGE_KINDS = ("entry", "post", "search")
 
 @dataclass(frozen=True)
 class Target:
-    """Where an entry is stored: the mention's key, the entry's own key, and whether the
-    stored mention must be left as it is (only the sighting is new)."""
+    """Where an entry is stored: the mention's key and the entry's own key. Whether its
+    text replaces the stored one is storage's rule (Storage.save_mentions): a snippet or
+    an excerpt never replaces a page's whole text."""
 
     key: str
     own_key: str
-    keep_stored: bool = False
 
 
 def merge_target(entry, storage, own: str | None = None) -> Target:
@@ -47,9 +47,7 @@ def merge_target(entry, storage, own: str | None = None) -> Target:
                                       found_by_search=not entry.found_by_search)
         if stored is None:
             return Target(own, own)
-        # A snippet never replaces the text read from the page itself.
-        keep = bool(entry.page_note) and not stored["page_note"]
-        return Target(stored["key"], own, keep_stored=keep)
+        return Target(stored["key"], own)
     return Target(merged, own)
 
 

@@ -7,7 +7,8 @@ Mentions are committed in small groups, at least every COMMIT_EVERY seconds, so 
 that dies halfway keeps everything but its last fraction of a second. A source's cache
 validators are stored in the same transaction as, and after, its entries (the spider
 sends its SourceOutcome last): they are never kept without the entries they vouch for,
-and a source whose entries could not be stored keeps its old validators and fails.
+and a source whose entries could not be stored keeps its old validators and fails. So
+are a page's validators (PageVisit, after the page's entries).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from twisted.internet import task
 
 from monitor.collect.discovery import merge_target, record_sighting, sighting
 from monitor.detect.prepare import prepare
-from spiders.items import Entry, EntryBatch, Sighting, SourceOutcome
+from spiders.items import Entry, EntryBatch, PageVisit, Sighting, SourceOutcome
 
 log = logging.getLogger(__name__)
 COMMIT_EVERY = 0.5  # seconds
@@ -64,6 +65,8 @@ class MentionPipeline:
         elif isinstance(item, Sighting):
             record_sighting(spider.storage, item.source, item.mention_key, item.mention_key,
                             item.url, item.via_url)
+        elif isinstance(item, PageVisit):
+            self.record_page(item, spider.storage)
         if self.pending >= COMMIT_AFTER_ITEMS:
             self.commit()
         return item
@@ -78,6 +81,18 @@ class MentionPipeline:
             return
         for result, count in collections.Counter(results).items():
             self.stats.inc_value(f"monitor/{result}", count)
+
+    def record_page(self, visit: PageVisit, storage) -> None:
+        """Keep what the source read of a page, unless its entries could not be stored:
+        then nothing vouches for them, and the next scan reads the page again."""
+        if visit.source in self.storing_errors:
+            return
+        if visit.error:
+            storage.record_page_failure(visit.source, visit.url, visit.error, visit.waiting)
+        else:
+            storage.record_page(visit.source, visit.url, etag=visit.etag,
+                                last_modified=visit.last_modified, body_hash=visit.body_hash,
+                                links=visit.links)
 
     def record_outcome(self, outcome: SourceOutcome, spider) -> None:
         storage = spider.storage
@@ -101,11 +116,6 @@ def store_entries(entries: list[Entry], storage, matcher, scan_id: int | None) -
             continue
         columns = entry.prepared
         target = merge_target(entry, storage, own=columns["key"])
-        if target.keep_stored:
-            record_sighting(storage, entry.source, target.key, target.own_key,
-                            columns["url"], entry.via_url)
-            results.append("unchanged")
-            continue
         mention = {**columns, "key": target.key, "source_id": storage.source_id(entry.source)}
         mentions.append((mention, sighting(entry.source, target.own_key, columns["url"],
                                            entry.via_url)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import string
 import tomllib
 import types
 import typing
@@ -15,6 +16,8 @@ from pathlib import Path
 from monitor.config.apprise_urls import apprise_target
 from monitor.config.sections import (
     DEFAULT_CONFIG,
+    FULL_TEXT_CHOICES,
+    FULL_TEXT_TYPES,
     SECTIONS,
     SELECTOR_KEYS,
     SOURCE_TYPES,
@@ -29,6 +32,10 @@ from monitor.config.sections import (
     Web,
     parse_duration,
 )
+from monitor.i18n import languages
+
+SIGNATURE_FIELDS = ("staff", "brand")
+SIGNATURE_MAX_CHARS = 500
 
 
 def config_path(explicit: str | os.PathLike | None = None) -> Path:
@@ -130,6 +137,8 @@ def _build_source(item, index: int) -> Source:
     for key in search_keys:
         if getattr(source, key) and source.type != "search":
             raise ConfigError(f"{where}.{key}: only for type = \"search\" sources")
+    _check_full_text(source, where)
+    _check_selectors(source, where)
     if source.type == "search" and not source.url:
         if not source.engine:
             raise ConfigError(f"{where}.url: missing (a search source needs url, or an "
@@ -143,16 +152,48 @@ def _build_source(item, index: int) -> Source:
     for key in ("max_pages", "max_depth"):
         if getattr(source, key) < 0:
             raise ConfigError(f"{where}.{key}: must be 0 or more, not {getattr(source, key)}")
-    if source.selectors and "review" not in source.selectors:
-        raise ConfigError(f"{where}.selectors.review: missing (the CSS selector of one "
-                          "review; the other selectors are looked up inside it)")
-    for key, value in source.selectors.items():
-        if key not in SELECTOR_KEYS:
-            raise ConfigError(f"{where}.selectors.{key}: unknown key "
-                              f"(known: {', '.join(SELECTOR_KEYS)})")
-        if not isinstance(value, str):
-            raise ConfigError(f"{where}.selectors.{key}: must be a string (a CSS selector)")
     return source
+
+
+def _check_full_text(source: Source, where: str) -> None:
+    if source.full_text not in FULL_TEXT_CHOICES:
+        raise ConfigError(f"{where}.full_text: must be one of {', '.join(FULL_TEXT_CHOICES)}, "
+                          f"not {source.full_text!r}")
+    if source.full_text != "auto" and source.type not in FULL_TEXT_TYPES:
+        raise ConfigError(f"{where}.full_text: only for type = \"feed\" or \"search\" sources "
+                          "(blog posts are always read whole)")
+
+
+def _check_selectors(source: Source, where: str) -> None:
+    if not source.selectors:
+        return
+    known = SELECTOR_KEYS.get(source.type)
+    if known is None:
+        raise ConfigError(f"{where}.selectors: only for type = \"reviews\" or \"blog\" sources")
+    for key, value in source.selectors.items():
+        if key not in known:
+            raise ConfigError(f"{where}.selectors.{key}: unknown key for a {source.type} source "
+                              f"(known: {', '.join(known)})")
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where}.selectors.{key}: must be a string (a CSS selector)")
+    required = known[0]
+    if required not in source.selectors:
+        what = "one review" if required == "review" else "one comment"
+        raise ConfigError(f"{where}.selectors.{required}: missing (the CSS selector of "
+                          f"{what}; the other selectors are looked up inside it)")
+    _check_css(source, where)
+
+
+def _check_css(source: Source, where: str) -> None:
+    """Each selector must be CSS that the crawler can use, or the scan would fail later."""
+    from parsel import css2xpath  # Scrapy's own selector library
+
+    for key, value in source.selectors.items():
+        try:
+            css2xpath(value)
+        except Exception as exc:  # noqa: BLE001 - cssselect raises several kinds
+            raise ConfigError(f"{where}.selectors.{key}: not a CSS selector: {value!r} "
+                              f"({exc})") from None
 
 
 def _build_staff(items) -> list[StaffMember]:
@@ -175,7 +216,6 @@ def _build_staff(items) -> list[StaffMember]:
     return staff
 
 
-LANGUAGES = ("it", "en")
 NOTIFY_KEYS = ("url", "url_env", "language")
 
 
@@ -199,8 +239,8 @@ def _build_alerts(alerts: Alerts, default_language: str) -> Alerts:
             except ValueError as exc:
                 raise ConfigError(f"{key}: {exc}") from None
         language = target.language or default_language
-        if language not in LANGUAGES:
-            raise ConfigError(f"{key}.language: must be one of {', '.join(LANGUAGES)}, "
+        if language not in languages():
+            raise ConfigError(f"{key}.language: must be one of {', '.join(languages())}, "
                               f"not {language!r}")
         targets.append(dataclasses.replace(target, language=language))
     return dataclasses.replace(alerts, notify=targets)
@@ -217,6 +257,26 @@ def _check_web(web: Web) -> None:
     if web.base_url and not web.base_url.startswith(("http://", "https://")):
         raise ConfigError(f"web.base_url: must start with http:// or https://, "
                           f"not {web.base_url!r}")
+    if web.language and web.language not in languages():
+        raise ConfigError(f"web.language: must be one of {', '.join(languages())} (or \"\" "
+                          f"for the digest's language), not {web.language!r}")
+    _check_signature(web.signature)
+
+
+def _check_signature(signature: str) -> None:
+    """The reply drafts' signature: plain text with {staff} and {brand} only."""
+    if len(signature) > SIGNATURE_MAX_CHARS:
+        raise ConfigError(f"web.signature: at most {SIGNATURE_MAX_CHARS} characters, "
+                          f"not {len(signature)}")
+    try:
+        fields = [field for _, field, _, _ in string.Formatter().parse(signature)
+                  if field is not None]
+    except ValueError as exc:
+        raise ConfigError(f"web.signature: {exc} (write {{{{ and }}}} for a brace)") from None
+    for field in fields:
+        if field not in SIGNATURE_FIELDS:
+            raise ConfigError(f"web.signature: unknown placeholder {{{field}}} (known: "
+                              f"{', '.join('{' + name + '}' for name in SIGNATURE_FIELDS)})")
 
 
 def _engine_names() -> list[str]:
@@ -259,7 +319,7 @@ def _check_values(settings: Settings) -> None:
     if not settings.brand.name.strip():
         raise ConfigError("brand.name: must not be empty")
     choices = {
-        "digest.language": (settings.digest.language, ("it", "en")),
+        "digest.language": (settings.digest.language, languages()),
         "smtp.security": (settings.smtp.security, ("none", "starttls", "ssl")),
         "alerts.min_severity": (settings.alerts.min_severity,
                                 ("critical", "high", "medium", "low")),

@@ -9,7 +9,17 @@ from pathlib import Path
 
 DEFAULT_CONFIG = "settings.toml"
 SOURCE_TYPES = ("feed", "reviews", "blog", "search")
-SELECTOR_KEYS = ("review", "author", "date", "rating", "body", "title", "next_page", "best_rating")
+# [sources.selectors] keys: for reviews sources (one element per review), and for blog
+# sources (one element per comment, for comments without WordPress markup).
+SELECTOR_KEYS = {
+    "reviews": ("review", "author", "date", "rating", "body", "title", "next_page",
+                "best_rating"),
+    "blog": ("comment", "comment_author", "comment_date", "comment_body"),
+}
+# full_text: whether a feed entry or search result is followed to its page for the whole
+# text (spiders.follow): only when it is an excerpt, always, or never.
+FULL_TEXT_CHOICES = ("auto", "always", "never")
+FULL_TEXT_TYPES = ("feed", "search")
 
 
 class ConfigError(Exception):
@@ -55,6 +65,7 @@ class Source:
     max_depth: int = 2
     all_reviews_are_mentions: bool | None = None
     selectors: dict = field(default_factory=dict)
+    full_text: str = "auto"
     # type = "search" (spiders.search_engines): the engine, and what fills its template.
     engine: str = ""
     query: str = ""
@@ -157,6 +168,9 @@ class Web:
     port: int = 8080
     base_url: str = ""
     secret_key_env: str = ""
+    language: str = ""  # "" = the digest's language
+    # The end of every reply draft; {staff} is who writes it, {brand} the brand's name.
+    signature: str = "{staff}\n{brand}"
     # Reverse proxies in front of the inbox that add X-Forwarded-For: the client's address
     # is then taken from that header (for the login limits and the log), not the proxy's.
     trusted_proxies: int = 0
@@ -185,6 +199,12 @@ class Settings:
     @property
     def staff_names(self) -> list[str]:
         return [member.name for member in self.staff]
+
+    @property
+    def inbox_language(self) -> str:
+        """The web inbox's language for a staff member who chose none: web.language, else
+        digest.language."""
+        return self.web.language or self.digest.language
 
     @property
     def inbox_url(self) -> str:

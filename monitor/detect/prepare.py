@@ -61,10 +61,11 @@ def mention_columns(entry: Entry, matcher: BrandMatcher, text: str) -> dict:
 
 def prepare_entries(brand_names: list[str], exclude: list[str], entries: list) -> list:
     """`prepare` every entry of `entries`; runs in the scan's worker processes, so that
-    matching and the detector use every core."""
+    matching and the detector use every core. An entry the reader follows to its page
+    (spiders.follow) is left alone: its text is not the one it will be stored with."""
     matcher = _worker_matcher(tuple(brand_names), tuple(exclude))
     for entry in entries:
-        if isinstance(entry, Entry):
+        if isinstance(entry, Entry) and not entry.follow:
             prepare(entry, matcher)
     return entries
 

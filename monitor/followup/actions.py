@@ -13,6 +13,7 @@ from monitor.followup.states import (
     compute_metrics,
     plan_change,
 )
+from monitor.i18n import gettext as _
 from monitor.storage import FollowupChanged, Storage
 
 MIN_PASSWORD_LENGTH = 8
@@ -33,15 +34,20 @@ def change_followup(storage: Storage, followup_id: int, action: str, *, by: str,
     follow-up.
 
     Raises FollowupNotFound, or TransitionRefused with the reason. Dismissing as
-    "not a complaint" also stores the human label on the mention.
+    "not a complaint" also stores the human label on the mention; reopening such a
+    dismissal stores the opposite label (a person says it is a complaint after all).
     """
     current = storage.followup_state(followup_id)
     change = plan_change(current, action, by=by, at=_iso(now), note=note,
                          assignee=assignee, reason=reason)
-    not_a_complaint = action == "dismiss" and reason == NOT_A_COMPLAINT
+    label = None
+    if action == "dismiss" and reason == NOT_A_COMPLAINT:
+        label = False
+    elif action == "reopen" and current["dismiss_reason"] == NOT_A_COMPLAINT:
+        label = True
     try:
         storage.apply_followup_change(current, change.updates, change.event,
-                                      label_negative=False if not_a_complaint else None)
+                                      label_negative=label)
     except FollowupChanged as exc:
         raise TransitionRefused(str(exc)) from None
     return storage.followup(followup_id)
@@ -51,7 +57,7 @@ def open_followups(storage: Storage, now: datetime | None = None) -> list[dict]:
     """Every open follow-up, oldest first, with its mention's fields, `age_days` and
     `age` (the bucket label of monitor.followup.states.AGE_BUCKETS) at `now`."""
     now = now or datetime.now(UTC)
-    rows = storage.list_followups(status="open", oldest_first=True, limit=None)
+    rows = storage.list_followups(status="open", order="oldest", limit=None)
     for row in rows:
         row["age_days"] = round(age_days(row["opened_at"], now), 2)
         row["age"] = age_bucket(row["age_days"])
@@ -72,6 +78,6 @@ def set_staff_password(storage: Storage, name: str, password: str) -> None:
     from werkzeug.security import generate_password_hash
 
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordRefused(f"the password must have at least {MIN_PASSWORD_LENGTH} "
-                              "characters")
+        raise PasswordRefused(_("the password must have at least %(count)s characters")
+                              % {"count": MIN_PASSWORD_LENGTH})
     storage.set_staff_password_hash(name, generate_password_hash(password))

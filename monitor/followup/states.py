@@ -7,6 +7,9 @@ and keeps one event row per change, so the history is never overwritten.
 
     new -> assigned -> contacted -> resolved
     new | assigned | contacted -> dismissed ("not a complaint" or "not ours")
+    resolved | dismissed -> reopen (with a reason) -> assigned, or new when nobody was
+
+The refusals are worded in the current language (monitor.i18n).
 """
 
 from __future__ import annotations
@@ -15,17 +18,21 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from monitor.i18n import N_
+from monitor.i18n import gettext as _
+from monitor.i18n.labels import STATUS
 from monitor.storage.schema import FOLLOWUP_STATUSES, OPEN_FOLLOWUP_STATUSES
 
 STATUSES = FOLLOWUP_STATUSES
 OPEN_STATUSES = OPEN_FOLLOWUP_STATUSES
 CLOSED_STATUSES = ("resolved", "dismissed")
-ACTIONS = ("assign", "note", "contacted", "resolve", "dismiss")
+ACTIONS = ("assign", "note", "contacted", "resolve", "dismiss", "reopen")
 NOT_A_COMPLAINT = "not a complaint"
 NOT_OURS = "not ours"
 DISMISS_REASONS = (NOT_A_COMPLAINT, NOT_OURS)
 # Open follow-ups by age: (label, upper bound in days); the last bucket has no bound.
-AGE_BUCKETS = (("under 1 day", 1), ("1-3 days", 3), ("3-7 days", 7), ("over 7 days", None))
+AGE_BUCKETS = ((N_("under 1 day"), 1), (N_("1-3 days"), 3), (N_("3-7 days"), 7),
+               (N_("over 7 days"), None))
 
 
 class TransitionRefused(ValueError):
@@ -49,64 +56,87 @@ def plan_change(followup: dict, action: str, *, by: str, at: str, note: str | No
     Raises TransitionRefused when the action is not allowed from the current status.
     """
     if action not in ACTIONS:
-        raise TransitionRefused(f"unknown action {action!r} (known: {', '.join(ACTIONS)})")
+        raise TransitionRefused(_("unknown action %(action)r (known: %(known)s)")
+                                % {"action": action, "known": ", ".join(ACTIONS)})
     status = followup["status"]
-    name = f"follow-up {followup['id']}"
+    name = _("follow-up %(id)s") % {"id": followup["id"]}
     note = (note or "").strip() or None
-    if action != "note" and status in CLOSED_STATUSES:
-        raise TransitionRefused(f"{name} is already {status}: it can take notes only")
+    reason = (reason or "").strip() or None
+    if action not in ("note", "reopen") and status in CLOSED_STATUSES:
+        raise TransitionRefused(_("%(name)s is already %(status)s: it can take notes only, "
+                                  "or be reopened") % {"name": name, "status": _status(status)})
     planner = {"assign": _assign, "note": _note, "contacted": _contacted,
-               "resolve": _resolve, "dismiss": _dismiss}[action]
+               "resolve": _resolve, "dismiss": _dismiss, "reopen": _reopen}[action]
     to_status, updates = planner(followup, name, note=note, assignee=assignee, reason=reason,
                                  by=by, at=at)
     event = {"at": at, "by": by, "action": action, "from_status": status,
-             "to_status": to_status, "note": note,
-             "assignee": updates.get("assignee"), "reason": updates.get("dismiss_reason")}
+             "to_status": to_status, "note": note, "assignee": updates.get("assignee"),
+             "reason": reason if action in ("dismiss", "reopen") else None}
     if to_status != status:
         updates["status"] = to_status
     updates["updated_at"] = at
     return Change(status, to_status, updates, event)
 
 
-def _assign(followup, name, *, assignee, **_):
+def _status(status: str) -> str:
+    return _(STATUS[status]) if status in STATUS else status
+
+
+def _assign(followup, name, *, assignee, **_ignored):
     if not assignee:
-        raise TransitionRefused(f"{name}: say who to assign it to")
+        raise TransitionRefused(_("%(name)s: say who to assign it to") % {"name": name})
     if assignee == followup.get("assignee"):
-        raise TransitionRefused(f"{name} is already assigned to {assignee}")
+        raise TransitionRefused(_("%(name)s is already assigned to %(assignee)s")
+                                % {"name": name, "assignee": assignee})
     to_status = "assigned" if followup["status"] == "new" else followup["status"]
     return to_status, {"assignee": assignee}
 
 
-def _note(followup, name, *, note, **_):
+def _note(followup, name, *, note, **_ignored):
     if not note:
-        raise TransitionRefused(f"{name}: a note needs some text")
+        raise TransitionRefused(_("%(name)s: a note needs some text") % {"name": name})
     return followup["status"], {}
 
 
-def _contacted(followup, name, *, by, at, **_):
+def _contacted(followup, name, *, by, at, **_ignored):
     if followup["status"] == "contacted":
-        raise TransitionRefused(f"{name} is already marked contacted: add a note to record "
-                                "a further contact")
+        raise TransitionRefused(_("%(name)s is already marked contacted: add a note to "
+                                  "record a further contact") % {"name": name})
     updates = {"first_contact_at": at}
     if not followup.get("assignee"):
         updates["assignee"] = by
     return "contacted", updates
 
 
-def _resolve(followup, name, *, at, **_):
+def _resolve(followup, name, *, at, **_ignored):
     if followup["status"] != "contacted":
-        raise TransitionRefused(f"{name} is {followup['status']}: mark it contacted before "
-                                "resolving it (a complaint is resolved once someone has "
-                                "answered the customer), or dismiss it")
+        raise TransitionRefused(_("%(name)s is %(status)s: mark it contacted before "
+                                  "resolving it (a complaint is resolved once someone has "
+                                  "answered the customer), or dismiss it")
+                                % {"name": name, "status": _status(followup["status"])})
     return "resolved", {"resolved_at": at, "closed_at": at}
 
 
-def _dismiss(followup, name, *, reason, at, **_):
+def _dismiss(followup, name, *, reason, at, **_ignored):
     if reason not in DISMISS_REASONS:
-        raise TransitionRefused(f"{name}: the reason to dismiss must be one of "
-                                f"{' or '.join(repr(r) for r in DISMISS_REASONS)}, "
-                                f"not {reason!r}")
+        raise TransitionRefused(_("%(name)s: the reason to dismiss must be one of %(known)s, "
+                                  "not %(reason)r")
+                                % {"name": name, "reason": reason,
+                                   "known": " / ".join(repr(r) for r in DISMISS_REASONS)})
     return "dismissed", {"dismiss_reason": reason, "closed_at": at}
+
+
+def _reopen(followup, name, *, reason, **_ignored):
+    """Back to open: to its assignee if it has one, else to be assigned. It is no longer
+    resolved or dismissed; when it was first contacted stays in the record."""
+    if followup["status"] not in CLOSED_STATUSES:
+        raise TransitionRefused(_("%(name)s is %(status)s, not resolved or dismissed: there "
+                                  "is nothing to reopen")
+                                % {"name": name, "status": _status(followup["status"])})
+    if not reason:
+        raise TransitionRefused(_("%(name)s: say why it is reopened") % {"name": name})
+    to_status = "assigned" if followup.get("assignee") else "new"
+    return to_status, {"resolved_at": None, "closed_at": None, "dismiss_reason": None}
 
 
 # Metrics ------------------------------------------------------------------------------

@@ -2,5 +2,5 @@
 
 `digest.py` builds and renders them (Jinja2 templates in templates/), `delivery.py`
 sends them and marks what was sent only once the server accepted it, `mailer.py`
-speaks SMTP, `i18n.py` holds their words in Italian and English.
+speaks SMTP. Their words are in the catalogues of monitor.i18n.
 """

@@ -1,9 +1,10 @@
 """The daily digest and the urgent alert: what the staff act on, rendered to HTML and text.
 
 The content comes from storage (mentions not yet in a sent digest, complaints still open,
-broken sources, the complaints of the last 14 days); the words from monitor.notify.i18n; the
-layout from the Jinja2 templates digest.* and alert.*, with autoescape on for HTML so that
-no text from the web is ever markup. Sending is monitor.notify.delivery's job.
+broken sources, the complaints of the last 14 days); the words from the catalogues of
+monitor.i18n (Jinja2's i18n extension), dates and numbers formatted by Babel; the layout
+from the Jinja2 templates digest.* and alert.*, with autoescape on for HTML so that no
+text from the web is ever markup. Sending is monitor.notify.delivery's job.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from markupsafe import Markup, escape
 
 from monitor.collect.discovery import suggested_sites
 from monitor.detect.matching import BrandMatcher
-from monitor.notify import i18n
+from monitor.i18n import Words
+from monitor.i18n.labels import SEVERITY, SEVERITY_COLORS, label, word_filters
 from monitor.resources import templates_dir
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
@@ -62,12 +64,12 @@ def build_digest(storage, settings, now: datetime | None = None, *,
     others = [m for m in pending if not is_negative(m)]
     open_complaints = storage.open_complaints(before_digest_id)
     link_to_inbox(storage, settings.inbox_url, complaints + open_complaints)
-    words = i18n.texts(settings.digest.language)
+    words = digest_words(settings)
     brand = one_line(settings.brand.name)
-    day = format_day(now, settings.digest.language)
-    subject = digest_subject(words["t"], brand, day, len(complaints), bool(pending))
+    day = words.date(now)
+    subject = digest_subject(words, brand, day, len(complaints), bool(pending))
     context = {
-        **words, "brand": brand, "date": day, "subject": subject,
+        "brand": brand, "date": day, "subject": subject,
         "complaints": complaints, "others": others[:OTHERS_LISTED],
         "others_count": len(others), "nothing_new": not pending,
         "open_complaints": open_complaints[:OPEN_LISTED],
@@ -75,7 +77,7 @@ def build_digest(storage, settings, now: datetime | None = None, *,
         "maybe_repeated": storage.maybe_delivered_mention_ids() & {m["id"] for m in pending},
         "broken_sources": [s for s in storage.sources_health()
                            if (s["consecutive_failures"] or 0) >= BROKEN_AFTER_FAILURES],
-        "trend": complaint_trend(storage, now), "language": settings.digest.language,
+        "trend": complaint_trend(storage, now),
         "new_sites": suggested_sites(storage, settings),  # issue 8: discovery
     }
     env = environment(settings)
@@ -102,30 +104,42 @@ def link_to_inbox(storage, inbox_url: str, mentions: list[dict]) -> None:
 def build_alert(mention: dict, settings, *, maybe_repeated: bool = False,
                 language: str | None = None) -> Digest:
     """The urgent alert for one complaint, in `language` (default: [digest] language)."""
-    zone = ZoneInfo(settings.digest.timezone)
-    now = datetime.now(zone)
-    language = language or settings.digest.language
-    words = i18n.texts(language)
+    now = datetime.now(ZoneInfo(settings.digest.timezone))
+    words = digest_words(settings, language)
     brand = one_line(settings.brand.name)
-    severity = words["severity_names"].get(mention["severity"], mention["severity"] or "")
+    severity = label(words, SEVERITY, mention["severity"])
     # The source's name comes from settings.toml, never from the web; still one line.
-    subject = one_line(words["t"]["alert_subject"].format(
-        brand=brand, severity=severity, source=mention["source"]))
-    context = {**words, "brand": brand, "subject": subject, "m": mention,
-               "maybe_repeated": {mention["id"]} if maybe_repeated else set(),
-               "language": language}
-    env = environment(settings)
+    subject = one_line(words.gettext("[%(brand)s] URGENT: %(severity)s complaint from "
+                                     "%(source)s", brand=brand, severity=severity,
+                                     source=mention["source"]))
+    context = {"brand": brand, "subject": subject, "m": mention,
+               "maybe_repeated": {mention["id"]} if maybe_repeated else set()}
+    env = environment(settings, language)
     return Digest(subject=subject,
                   html=env.get_template("alert.html").render(context, now=now),
                   text=env.get_template("alert.txt").render(context, now=now),
                   mention_ids=[mention["id"]], negative_count=1)
 
 
-def digest_subject(t: dict, brand: str, day: str, complaints: int, anything_new: bool) -> str:
+def digest_words(settings, language: str | None = None) -> Words:
+    """The words and formats of `language` (default: the digest's), dates in the digest's
+    time zone."""
+    return Words(language or settings.digest.language, ZoneInfo(settings.digest.timezone))
+
+
+def digest_subject(words: Words, brand: str, day: str, complaints: int,
+                   anything_new: bool) -> str:
     """The subject line: brand, date and number of complaints, on one line."""
-    key = ("subject_one" if complaints == 1 else "subject" if complaints
-           else "subject_none" if anything_new else "subject_nothing")
-    return one_line(t[key].format(brand=brand, date=day, count=complaints))
+    if complaints:
+        subject = words.ngettext("[%(brand)s] %(date)s: %(num)s complaint to follow up",
+                                 "[%(brand)s] %(date)s: %(num)s complaints to follow up",
+                                 complaints, brand=brand, date=day)
+    elif anything_new:
+        subject = words.gettext("[%(brand)s] %(date)s: no new complaints", brand=brand,
+                                date=day)
+    else:
+        subject = words.gettext("[%(brand)s] %(date)s: nothing new", brand=brand, date=day)
+    return one_line(subject)
 
 
 def is_negative(mention: dict) -> bool:
@@ -167,17 +181,6 @@ def _parse_time(stamp: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def format_day(value: datetime | date | str | None, language: str,
-               zone: ZoneInfo | None = None) -> str:
-    """A date the reader's way: 20/11/2026 in Italian, 2026-11-20 in English."""
-    if isinstance(value, str) or value is None:
-        parsed = _parse_time(value)
-        if parsed is None:
-            return (value or "")[:10]
-        value = parsed.astimezone(zone) if zone else parsed
-    return value.strftime("%d/%m/%Y" if language == "it" else "%Y-%m-%d")
-
-
 def age_in_days(found_at: str | None, now: datetime) -> int:
     """Whole days since `found_at`."""
     found = _parse_time(found_at)
@@ -206,41 +209,28 @@ def stars(rating: float | None, best: float | None) -> str:
     return "★" * filled + "☆" * (5 - filled)
 
 
-def environment(settings) -> Environment:
-    """The Jinja2 environment of the mail templates, with the filters they use."""
+def environment(settings, language: str | None = None) -> Environment:
+    """The Jinja2 environment of the mail templates: the catalogue of `language` (default:
+    the digest's; Jinja2's i18n extension, `_()` and `ngettext()`) and their filters."""
     matcher = BrandMatcher.for_brand(settings.brand)
-    language = settings.digest.language
-    zone = ZoneInfo(settings.digest.timezone)
+    words = digest_words(settings, language)
     env = Environment(
         loader=FileSystemLoader(templates_dir()),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
-        trim_blocks=True, lstrip_blocks=True,
+        trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(words.translations, newstyle=True)
+    env.filters.update(word_filters(lambda: words))
     env.filters.update({
         "highlight": lambda text: highlight(text or "", matcher),
         "safe_url": safe_url,
         "one_line": lambda text: one_line(text or ""),
         "site": site_of,
-        "day": lambda value: format_day(value, language, zone),
         "stars": lambda m: stars(m.get("rating"), m.get("best_rating")),
-        "number": lambda value: f"{value:g}",
-        "reason": lambda text: translate_reason(text, language),
     })
-    env.globals["age_in_days"] = age_in_days
+    env.globals.update(age_in_days=age_in_days, severity_colors=SEVERITY_COLORS,
+                       language=words.language)
     return env
-
-
-def translate_reason(reason: str, language: str) -> str:
-    """A detector's reason in the digest's language; the quoted words stay as written."""
-    words = i18n.REASON_WORDS.get(language)
-    if not words:
-        return reason
-    pieces = re.split(r'("[^"]*")', reason)  # quoted parts are the mention's own words
-    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(words, key=len,
-                                                                   reverse=True))) + r")\b")
-    return "".join(piece if piece.startswith('"') else
-                   pattern.sub(lambda match: words[match.group(1)], piece)
-                   for piece in pieces)
 
 
 def highlight(text: str, matcher: BrandMatcher) -> Markup:

@@ -1,5 +1,5 @@
 """All database access: sources and their health, mentions, scans, digests, alerts,
-follow-ups and sightings.
+follow-ups, sightings and what each source last read of each page.
 
 SQLite through sqlite-utils, in WAL mode with a busy timeout; the schema is created and
 upgraded by the versioned migrations in `schema.MIGRATIONS`. Nothing outside this package
@@ -18,6 +18,7 @@ from monitor.storage.detector import DetectorRecords, EmbeddingReader
 from monitor.storage.discovery import DiscoveryRecords
 from monitor.storage.followups import FollowupChanged, FollowupNotFound, FollowupRecords
 from monitor.storage.mentions import MentionRecords
+from monitor.storage.pages import PageRecords
 from monitor.storage.schema import BUSY_TIMEOUT_MS, MIGRATIONS, utcnow
 from monitor.storage.service import ServiceRecords
 
@@ -25,7 +26,7 @@ __all__ = ["EmbeddingReader", "FollowupChanged", "FollowupNotFound", "Storage", 
 
 
 class Storage(MentionRecords, DeliveryRecords, ServiceRecords, FollowupRecords,
-              DiscoveryRecords, DetectorRecords):
+              DiscoveryRecords, PageRecords, DetectorRecords):
     """The monitor database in one SQLite file."""
 
     def __init__(self, path: str | Path):

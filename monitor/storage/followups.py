@@ -12,8 +12,10 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 
+from monitor.i18n import gettext as _
 from monitor.storage.schema import FOLLOWUP_STATUSES as STATUSES
 from monitor.storage.schema import OPEN_FOLLOWUP_STATUSES as OPEN_STATUSES
+from monitor.storage.schema import SEVERITY_RANK
 
 OPENED_BY = "monitor"
 FOLLOWUP_COLUMNS = ("f.id, f.mention_id, f.status, f.assignee, f.opened_at, f.first_contact_at,"
@@ -21,6 +23,13 @@ FOLLOWUP_COLUMNS = ("f.id, f.mention_id, f.status, f.assignee, f.opened_at, f.fi
 MENTION_COLUMNS = ("m.title, m.snippet, m.text, m.url, m.author, m.severity, m.categories,"
                    " m.reasons, m.rating, m.best_rating, m.language, m.published_at,"
                    " m.found_at, m.digest_id, s.name as source, s.type as source_type")
+# The orders of a listing. "need": most severe first, then those nobody answered yet (not
+# contacted), then the oldest: the index followups_by_need (migration m080) in its order.
+ORDERS = {
+    "need": "f.severity_rank desc, f.status = 'contacted', f.opened_at, f.id",
+    "oldest": "f.opened_at asc, f.id asc",
+    "newest": "f.opened_at desc, f.id desc",
+}
 # CROSS JOIN fixes the join order (SQLite's rule): from the follow-ups out, so that
 # listings walk the follow-ups' indexes and stop at the page's end.
 FOLLOWUP_JOIN = (" from followups f cross join mentions m on m.id = f.mention_id"
@@ -104,11 +113,12 @@ class FollowupRecords:
                                   " order by id", [followup_id]))
 
     def followup_state(self, followup_id: int) -> dict:
-        """id, mention_id, status and assignee of a follow-up; FollowupNotFound if none."""
-        rows = list(self.db.query("select id, mention_id, status, assignee from followups"
-                                  " where id = ?", [followup_id]))
+        """id, mention_id, status, assignee and dismiss_reason of a follow-up;
+        FollowupNotFound if none."""
+        rows = list(self.db.query("select id, mention_id, status, assignee, dismiss_reason"
+                                  " from followups where id = ?", [followup_id]))
         if not rows:
-            raise FollowupNotFound(f"no follow-up with id {followup_id}")
+            raise FollowupNotFound(_("no follow-up with id %(id)s") % {"id": followup_id})
         return rows[0]
 
     def apply_followup_change(self, current: dict, updates: dict, event: dict, *,
@@ -124,8 +134,9 @@ class FollowupRecords:
                 [*updates.values(), current["id"], current["status"],
                  current["assignee"] or ""])
             if cursor.rowcount != 1:
-                raise FollowupChanged(f"follow-up {current['id']} was changed by someone "
-                                      "else meanwhile: reload it and try again")
+                raise FollowupChanged(_("follow-up %(id)s was changed by someone else "
+                                        "meanwhile: reload it and try again")
+                                      % {"id": current["id"]})
             self.db["followup_events"].insert({**event, "followup_id": current["id"]})
             if label_negative is not None:
                 self.mark_mention(current["mention_id"], label_negative)
@@ -133,13 +144,17 @@ class FollowupRecords:
     def list_followups(self, *, status: str = "open", assignee: str | None = None,
                        severity: str | None = None, category: str | None = None,
                        source: str | None = None, search: str | None = None,
-                       oldest_first: bool = False, limit: int | None = 50,
+                       order: str = "newest", limit: int | None = 50,
                        offset: int = 0) -> list[dict]:
-        """Follow-ups with their mentions, newest first, filtered; `status` may be "open"
-        (new, assigned or contacted), "all", or one status. `search` is text typed by a
-        person, matched against the mentions' title and text (every word must appear)."""
+        """Follow-ups with their mentions, filtered, in `order` (see ORDERS); `status` may
+        be "open" (new, assigned or contacted), "all", or one status. `search` is text typed
+        by a person, matched against the mentions' title and text (every word must appear);
+        its results come newest first ("oldest": oldest first), whatever the order."""
+        if order not in ORDERS:
+            raise ValueError(f"unknown order {order!r} (known: {', '.join(ORDERS)})")
         where, params = _status_condition(status)
-        for condition, value in (("f.assignee = ?", assignee), ("m.severity = ?", severity),
+        rank = SEVERITY_RANK.get(severity) if severity else None
+        for condition, value in (("f.assignee = ?", assignee), ("f.severity_rank = ?", rank),
                                  ("s.name = ?", source)):
             if value:
                 where.append(condition)
@@ -147,7 +162,6 @@ class FollowupRecords:
         if category:
             where.append("exists (select 1 from json_each(m.categories) where value = ?)")
             params.append(category)
-        order = "asc" if oldest_first else "desc"
         if search is not None and search.strip():
             query = fts_query(search)
             if query is None:
@@ -159,12 +173,12 @@ class FollowupRecords:
                    " cross join mentions m on m.id = x.rowid"
                    " cross join sources s on s.id = m.source_id"
                    f" where mentions_fts match ? {''.join(' and ' + w for w in where)}"
-                   f" order by x.rowid {order}")
+                   f" order by x.rowid {'asc' if order == 'oldest' else 'desc'}")
             params.insert(0, query)
         else:
             sql = (f"select {FOLLOWUP_COLUMNS}, {MENTION_COLUMNS}{FOLLOWUP_JOIN}"
                    f" where {' and '.join(where) or '1'}"
-                   f" order by f.opened_at {order}, f.id {order}")
+                   f" order by {ORDERS[order]}")
         if limit is not None:
             sql += " limit ? offset ?"
             params += [limit, offset]
@@ -188,11 +202,17 @@ class FollowupRecords:
         return [{"day": day, "count": counts.get(day, 0)} for day in
                 ((first + timedelta(days=i)).isoformat() for i in range(days))]
 
-    def followup_counts(self) -> dict[str, int]:
-        """How many follow-ups are in each status."""
-        counts = dict.fromkeys(STATUSES, 0)
-        for row in self.db.query("select status, count(*) as n from followups group by status"):
-            counts[row["status"]] = row["n"]
+    def followup_counts(self) -> dict[str, dict[str, int]]:
+        """How many follow-ups are in each status ("status") and how many open ones have
+        each severity ("severity": critical, high, medium, low and "" for none)."""
+        counts = {"status": dict.fromkeys(STATUSES, 0),
+                  "severity": dict.fromkeys([*SEVERITY_RANK, ""], 0)}
+        severity_of = {rank: name for name, rank in SEVERITY_RANK.items()}
+        for row in self.db.query("select status, severity_rank, count(*) as n from followups"
+                                 " group by status, severity_rank"):
+            counts["status"][row["status"]] = counts["status"].get(row["status"], 0) + row["n"]
+            if row["status"] in OPEN_STATUSES:
+                counts["severity"][severity_of.get(row["severity_rank"], "")] += row["n"]
         return counts
 
     # Staff passwords and web secrets -------------------------------------------------
@@ -208,6 +228,19 @@ class FollowupRecords:
                               [name]).fetchone()
         return row[0] if row else None
 
+    def set_staff_language(self, name: str, language: str | None) -> bool:
+        """Keep `language` as the inbox language of `name` (None: the inbox's default);
+        False when `name` has no account (no password set)."""
+        with self.db.atomic():
+            cursor = self.db.execute("update staff_passwords set language = ? where name = ?",
+                                     [language, name])
+        return cursor.rowcount == 1
+
+    def staff_language(self, name: str) -> str | None:
+        """The inbox language `name` chose, or None."""
+        row = self.db.execute("select language from staff_passwords where name = ?",
+                              [name]).fetchone()
+        return row[0] if row else None
     def remove_staff_password(self, name: str) -> bool:
         """Delete the password of `name` (their sessions end; their history stays); False
         when they had none."""

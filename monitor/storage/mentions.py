@@ -23,8 +23,10 @@ class MentionRecords:
                 if existing is None:
                     table.insert(values)
                 elif (existing["type"], existing["url"]) != (source.type, source.url):
-                    # A changed URL is a different resource: forget its cache validators.
+                    # A changed URL is a different resource: forget its cache validators,
+                    # and what it read of each page.
                     table.update(existing["id"], {**values, "etag": None, "last_modified": None})
+                    self.db.execute("delete from pages where source_id = ?", [existing["id"]])
         return self.source_rows()
 
     def _source_row(self, name: str) -> dict | None:
@@ -133,7 +135,8 @@ class MentionRecords:
         and `content_hash` a hash of its text. Returns "new", "updated" or "unchanged".
         A stored human label (`human_negative`) is never overwritten. A mention deleted by
         retention (`prune_mentions`) is "unchanged": it is not stored, and not mailed, again.
-        `sighting` (the arguments of `record_sighting`) is recorded with the mention.
+        A text never gives way to a worse one (see `keeps_stored_text`): the mention is then
+        "unchanged". `sighting` (the arguments of `record_sighting`) is recorded with it.
         """
         return self.save_mentions([(mention, sighting)], scan_id)[0]
 
@@ -144,7 +147,7 @@ class MentionRecords:
         if not mentions:
             return []
         keys = list({mention["key"] for mention, _ in mentions})
-        stored = self._stored_hashes(keys)
+        stored = self._stored_texts(keys)
         pruned = self._pruned_keys([key for key in keys if key not in stored])
         now = utcnow()
         results = []
@@ -154,12 +157,14 @@ class MentionRecords:
                 values = _encode(mention)
                 values.pop("human_negative", None)
                 if key in stored:
-                    mention_id, old_hash = stored[key]
-                    if old_hash == mention.get("content_hash"):
+                    old = stored[key]
+                    if (old["content_hash"] == mention.get("content_hash")
+                            or keeps_stored_text(old, mention)):
                         if sighting:
                             self.record_sighting(key, **sighting)
                         results.append("unchanged")
                         continue
+                    mention_id = old["id"]
                     values.pop("key")
                     self._write_update({**values, "updated_at": now, "scan_id": scan_id},
                                        mention_id)
@@ -172,19 +177,21 @@ class MentionRecords:
                                                      "updated_at": now, "scan_id": scan_id})
                     results.append("new")
                 # A key twice in one batch: the second is an edit of the first.
-                stored[key] = (mention_id, mention.get("content_hash"))
+                stored[key] = _text_facts(mention, mention_id)
                 if sighting:
                     self._insert_sighting(key, **sighting)
         return results
 
-    def _stored_hashes(self, keys: list[str]) -> dict[str, tuple[int, str]]:
-        """{key: (id, content_hash)} of the stored mentions among `keys`."""
+    def _stored_texts(self, keys: list[str]) -> dict[str, dict]:
+        """{key: {id, content_hash, source_id, text_length, page_note}} of the stored
+        mentions among `keys`."""
         found = {}
         for chunk in _chunks(keys):
             marks = ", ".join("?" * len(chunk))
-            found.update((key, (mention_id, digest)) for key, mention_id, digest in
-                         self.db.conn.execute("select key, id, content_hash from mentions"
-                                              f" where key in ({marks})", chunk))
+            cursor = self.db.conn.execute(
+                "select key, id, content_hash, source_id, length(coalesce(text, '')) as"
+                f" text_length, page_note from mentions where key in ({marks})", chunk)
+            found.update((row["key"], row) for row in _dicts(cursor))
         return found
 
     def _pruned_keys(self, keys: list[str]) -> set[str]:
@@ -211,7 +218,7 @@ class MentionRecords:
     def known_keys(self, keys: Iterable[str]) -> set[str]:
         """Those of `keys` that identify a stored mention (a reviews spider stops paging
         at a page of reviews it already has)."""
-        return set(self._stored_hashes(list(keys)))
+        return set(self._stored_texts(list(keys)))
 
     def mentions(self, *, negative: bool | None = None, since: str | None = None,
                  undigested: bool = False) -> list[dict]:
@@ -265,6 +272,24 @@ class MentionRecords:
                     [(digest_id, mention_id) for mention_id in mention_ids],
                 )
         return digest_id
+
+
+def keeps_stored_text(stored: dict, new: dict) -> bool:
+    """Whether the stored mention keeps its text rather than take `new`'s: an excerpt or
+    a search snippet (a text with a page_note) never replaces a page's whole text, and a
+    shorter text from another source never replaces a longer one. The same source
+    reading its own entry again (an edit) always replaces it."""
+    if new.get("page_note") and not stored["page_note"]:
+        return True
+    shorter = len(new.get("text") or "") < stored["text_length"]
+    return shorter and new.get("source_id") != stored["source_id"]
+
+
+def _text_facts(mention: dict, mention_id: int) -> dict:
+    """What `keeps_stored_text` needs to know of a mention just written."""
+    return {"id": mention_id, "content_hash": mention.get("content_hash"),
+            "source_id": mention.get("source_id"), "text_length": len(mention.get("text") or ""),
+            "page_note": mention.get("page_note")}
 
 
 def _chunks(items: list, size: int = 500):

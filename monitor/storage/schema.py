@@ -215,6 +215,74 @@ def m050_discovery(db: sqlite_utils.Database) -> None:
     db["mentions"].create_index(["url"])
 
 
+# --- Whole posts and rescans by what changed (issue 15) ----------------------------------
+# What each source last read of each page it fetches besides its feed (a blog's pages, the
+# page a feed entry or search result links to): the page's cache validators and a hash of
+# its body, so that a rescan asks for it conditionally and skips it when it is unchanged;
+# the requests it led to (JSON), made again when it is unchanged; or why it could not be
+# read, with the entry waiting for its whole text (JSON), tried again on the next scans.
+# A mention already sent in a digest as not negative that becomes negative (its whole
+# text came, or it was edited) goes into the next digest: its digest_id is cleared.
+REDIGEST_TRIGGER = """
+CREATE TRIGGER mentions_redigest_au AFTER UPDATE OF negative ON mentions
+WHEN new.digest_id IS NOT NULL AND coalesce(old.human_negative, old.negative, 0) = 0
+AND coalesce(new.human_negative, new.negative) = 1 BEGIN
+  UPDATE mentions SET digest_id = NULL WHERE id = new.id;
+END;
+"""
+
+
+@MIGRATIONS()
+def m070_pages(db: sqlite_utils.Database) -> None:
+    db["pages"].create(
+        {"source_id": int, "url": str, "etag": str, "last_modified": str, "body_hash": str,
+         "links": str, "read_at": str, "error": str, "failures": int, "waiting": str},
+        pk=("source_id", "url"), foreign_keys=[("source_id", "sources", "id")],
+        defaults={"failures": 0},
+    )
+    db.executescript(REDIGEST_TRIGGER)
+
+
+# --- The inbox in each person's language, most severe first (issue 16) -------------------
+# Each follow-up carries its mention's severity as a rank (4 critical ... 1 low, 0 none),
+# kept by triggers whoever inserts the follow-up or re-classifies the mention, so that the
+# inbox walks one index in the order a person should answer: most severe first, then the
+# ones nobody answered yet, then the oldest.
+
+
+def severity_rank_sql(column: str) -> str:
+    """SQL for the rank of the severity in `column` (SEVERITY_RANK; 0 when none)."""
+    cases = " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in SEVERITY_RANK.items())
+    return f"CASE {column} {cases} ELSE 0 END"
+
+
+MENTION_SEVERITY_RANK = (f"coalesce((SELECT {severity_rank_sql('m.severity')} FROM mentions m"
+                         " WHERE m.id = {mention_id}), 0)")
+FOLLOWUP_SEVERITY_TRIGGERS = f"""
+CREATE TRIGGER followups_severity_ai AFTER INSERT ON followups BEGIN
+  UPDATE followups SET severity_rank = {MENTION_SEVERITY_RANK.format(mention_id="new.mention_id")}
+    WHERE id = new.id;
+END;
+CREATE TRIGGER followups_severity_au AFTER UPDATE OF severity ON mentions BEGIN
+  UPDATE followups SET severity_rank = {severity_rank_sql("new.severity")}
+    WHERE mention_id = new.id;
+END;
+"""
+
+
+@MIGRATIONS()
+def m080_inbox_language_and_order(db: sqlite_utils.Database) -> None:
+    # The inbox language each staff member chose, kept with their account.
+    db["staff_passwords"].add_column("language", str)
+    db["followups"].add_column("severity_rank", int, not_null_default=0)
+    db.execute("UPDATE followups SET severity_rank = "
+               + MENTION_SEVERITY_RANK.format(mention_id="followups.mention_id"))
+    db.executescript(FOLLOWUP_SEVERITY_TRIGGERS)
+    db.execute("CREATE INDEX followups_by_need ON followups"
+               " (severity_rank DESC, status = 'contacted', opened_at, id)")
+    db["followups"].create_index(["status", "severity_rank"])
+
+
 # --- Alerts on several channels, retries with backoff (issue 16) -------------------------
 # An alert row is one mention on one channel: 'email', or 'notify:<hash of the Apprise URL>'.
 # A mention's alerted_at is set once every channel has a 'sent' row for it. `retries`

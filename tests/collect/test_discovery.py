@@ -4,7 +4,6 @@ subprocess). The search feeds are written as each engine writes them
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from urllib.parse import quote
 
@@ -14,6 +13,7 @@ from click.testing import CliRunner
 from monitor.cli import main
 from monitor.config import ConfigError, load_settings
 from spiders.identity import canonical_url, unwrap_redirect
+from tests.collect.helpers import mentions, sightings
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -28,18 +28,6 @@ def serve_search_feed(site, name: str, path: str, target = None):
     base = (target or site).base
     text = (FIXTURES / "search" / name).read_text(encoding="utf-8")
     return site.add(path, text.replace("{SITE_Q}", quote(base, safe="")).replace("{SITE}", base))
-
-
-def mentions(monitor_cli, config) -> list[dict]:
-    result = monitor_cli("mentions", "--json", config=config)
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
-
-
-def sightings(monitor_cli, config, mention_id: int) -> list[dict]:
-    result = monitor_cli("mentions", "sightings", str(mention_id), "--json", config=config)
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 def blog(site, pages) -> None:

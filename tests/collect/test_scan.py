@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
 import pytest
 
 from monitor.storage import Storage
-
-
-def mentions(monitor_cli, config, *args):
-    result = monitor_cli("mentions", "--json", *args, config=config)
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
+from tests.collect.helpers import mentions
 
 
 def test_scan_stores_mentions_of_the_brand_only(site, settings_file, monitor_cli, rss, posts):

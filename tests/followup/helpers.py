@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from monitor.config import load_settings
@@ -30,15 +31,17 @@ def make_settings(directory: Path, **sections):
 
 def add_mention(storage: Storage, key: str, *, source: str = "Recensioni", title: str = "",
                 text: str = "", negative: bool = True, severity: str = "medium",
-                categories=("delivery",), url: str | None = None) -> int:
+                categories=("delivery",), url: str | None = None, author: str = "Cliente",
+                reasons=None, language: str = "it") -> int:
     """Store one mention; return its id."""
     source_id = storage.source(source)["id"]
+    if reasons is None:
+        reasons = ["complaint (delivery)"] if negative else []
     storage.save_mention({
         "key": key, "source_id": source_id, "title": title, "text": text, "snippet": text,
         "url": url or f"http://reviews.example/{key}", "negative": negative,
-        "severity": severity, "categories": list(categories),
-        "reasons": ["complaint (delivery)"] if negative else [], "author": "Cliente",
-        "content_hash": key,
+        "severity": severity, "categories": list(categories), "reasons": list(reasons),
+        "author": author, "content_hash": key, "language": language,
     })
     return storage.db.execute("select id from mentions where key = ?", [key]).fetchone()[0]
 
@@ -59,6 +62,55 @@ def seeded_storage(settings) -> Storage:
     return storage
 
 
+# A support team's morning: complaints in Italian and English as the detector flags them.
+MORNING = [
+    dict(key="late-it", title="Pacco in ritardo di due settimane", severity="high",
+         text="Ordinato il 3 novembre, il pacco non è mai arrivato e nessuno risponde alle "
+              "mail.", author="Giulia R.", categories=("delivery", "customer_service"),
+         reasons=['complaint: "mai arrivato" (delivery)',
+                  'complaint: "nessuno risponde" (customer_service)'],
+         days_ago=6.1),
+    dict(key="fraud-it", source="Blog", title="Addebitato due volte, sembra una truffa",
+         severity="critical", categories=("fraud", "payment"),
+         text="Mi hanno addebitato due volte lo stesso ordine e il numero non risponde. "
+              "Sembra una truffa.", author="Marco B.",
+         reasons=['complaint: "addebitato due volte" (payment)',
+                  'complaint: "sembra una truffa" (fraud, critical)'],
+         days_ago=1.6),
+    dict(key="box-en", title="Arrived crushed", severity="medium", language="en",
+         text="The box arrived crushed and the teapot inside was broken.", author="Emma W.",
+         categories=("packaging", "product"),
+         reasons=['complaint: "arrived crushed" (packaging)',
+                  'complaint: "was broken" (product)'],
+         days_ago=4.2),
+    dict(key="track-it", title="Tracking che non funziona", severity="medium",
+         text="Il codice di tracciamento non funziona sul sito del corriere.",
+         author="Luca", categories=("tracking",),
+         reasons=['complaint: "tracciamento non funziona" (tracking)'],
+         days_ago=3.1),
+    dict(key="price-en", source="Blog", title="Pricey", severity="low", language="en",
+         text="Nice tablecloths but the shipping cost is too high.", author="",
+         categories=("price",), reasons=['negative word: "too high"'],
+         days_ago=0.3),
+]
+
+
+def morning_storage(settings) -> Storage:
+    """The settings' database with the complaints of MORNING, their follow-ups opened."""
+    storage = Storage(settings.database_path)
+    storage.sync_sources(settings.sources)
+    for mention in MORNING:
+        mention = dict(mention)
+        opened = (datetime.now(UTC) - timedelta(days=mention.pop("days_ago"))).isoformat(
+            timespec="seconds")
+        mention_id = add_mention(storage, **mention)
+        with storage.db.conn:  # as if found then (save_mention stamps the present)
+            storage.db.execute("update followups set opened_at = ? where mention_id = ?",
+                               [opened, mention_id])
+            storage.db.execute("update followup_events set at = ? where followup_id ="
+                               " (select id from followups where mention_id = ?)",
+                               [opened, mention_id])
+    return storage
 def log_in(client, name: str, password: str, **request):
     """Post the login form as a browser does (with the page's CSRF token); the response."""
     page = client.get("/login", **request).get_data(as_text=True)

@@ -10,7 +10,7 @@ import pytest
 from monitor.config import ConfigError, load_settings
 from monitor.followup.actions import change_followup, followup_metrics, open_followups
 from monitor.followup.states import TransitionRefused, compute_metrics, plan_change
-from tests.followup.helpers import make_settings, seeded_storage
+from tests.followup.helpers import add_mention, make_settings, seeded_storage
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -20,16 +20,19 @@ def followup(status: str, assignee: str | None = None) -> dict:
 
 
 @pytest.mark.parametrize("status, action, kwargs, message", [
-    ("new", "resolve", {}, "follow-up 7 is new: mark it contacted before resolving it"),
+    ("new", "resolve", {}, "follow-up 7 is not assigned: mark it contacted before resolving"),
     ("assigned", "resolve", {}, "follow-up 7 is assigned: mark it contacted before"),
     ("contacted", "contacted", {}, "already marked contacted: add a note"),
     ("resolved", "assign", {"assignee": "Anna"}, "follow-up 7 is already resolved: it can "
-     "take notes only"),
+     "take notes only, or be reopened"),
     ("dismissed", "contacted", {}, "already dismissed"),
-    ("new", "dismiss", {"reason": "boring"}, "must be one of 'not a complaint' or 'not ours'"),
+    ("new", "dismiss", {"reason": "boring"}, "must be one of 'not a complaint' / 'not ours'"),
     ("new", "assign", {}, "say who to assign it to"),
     ("new", "note", {"note": "  "}, "a note needs some text"),
-    ("new", "reopen", {}, "unknown action 'reopen'"),
+    ("new", "close", {}, "unknown action 'close'"),
+    ("assigned", "reopen", {"reason": "wrote again"}, "follow-up 7 is assigned, not resolved "
+     "or dismissed: there is nothing to reopen"),
+    ("resolved", "reopen", {"reason": "  "}, "follow-up 7: say why it is reopened"),
 ])
 def test_invalid_transitions_are_refused_with_the_reason(status, action, kwargs, message):
     with pytest.raises(TransitionRefused, match=message):
@@ -55,7 +58,7 @@ def test_the_whole_path_new_assigned_contacted_resolved():
 def test_history_keeps_every_change_and_the_label_of_a_dismissal(tmp_path):
     storage = seeded_storage(make_settings(tmp_path))
     assert storage.open_followups_for_new_negatives() == 0  # idempotent
-    first = storage.list_followups(oldest_first=True)[0]["id"]
+    first = storage.list_followups(order="oldest")[0]["id"]
     change_followup(storage, first, "assign", by="Marco", assignee="Anna", now=NOW)
     change_followup(storage, first, "note", by="Anna", note="Chiamata, nessuna risposta",
                             now=NOW + timedelta(hours=1))
@@ -80,7 +83,7 @@ def test_a_mention_marked_negative_by_a_person_opens_a_followup(tmp_path):
     storage = seeded_storage(make_settings(tmp_path))
     praise = storage.db.execute("select id from mentions where key = 'praise'").fetchone()[0]
     storage.mark_mention(praise, True)
-    assert storage.followup_counts()["new"] == 4  # opened at once, by trigger
+    assert storage.followup_counts()["status"]["new"] == 4  # opened at once, by trigger
     assert storage.open_followups_for_new_negatives() == 0
     opened = storage.list_followups(search="perfetto")[0]
     assert [e["action"] for e in storage.followup_events(opened["id"])] == ["open"]
@@ -91,10 +94,10 @@ def test_open_followups_for_new_negatives_catches_up_on_older_mentions(tmp_path)
     storage.db.execute("drop trigger followups_open_au")  # as before migration m040
     praise = storage.db.execute("select id from mentions where key = 'praise'").fetchone()[0]
     storage.mark_mention(praise, True)
-    assert storage.followup_counts()["new"] == 3
+    assert storage.followup_counts()["status"]["new"] == 3
     assert storage.open_followups_for_new_negatives() == 1
     assert storage.open_followups_for_new_negatives() == 0
-    assert storage.followup_counts()["new"] == 4
+    assert storage.followup_counts()["status"]["new"] == 4
 
 
 def test_text_search_finds_words_without_accents_and_takes_operators_literally(tmp_path):
@@ -180,7 +183,12 @@ def test_cli_follows_a_complaint_to_the_end(tmp_path, monitor_cli):
 
     refused = monitor_cli("followup", "resolve", str(target), "--by", "Anna", config=config)
     assert refused.returncode == 2
-    assert f"follow-up {target} is new: mark it contacted before resolving" in refused.stderr
+    assert f"follow-up {target} is not assigned: mark it contacted before resolving" \
+        in refused.stderr
+    italian = monitor_cli("followup", "resolve", str(target), "--by", "Anna", config=config,
+                          env={"LANG": "it_IT.UTF-8"})
+    assert f"reclamo {target} è da assegnare: segnalalo come cliente contattato" \
+        in italian.stderr
     stranger = monitor_cli("followup", "assign", str(target), "Luca", "--by", "Anna",
                            config=config)
     assert stranger.returncode == 2 and "'Luca' is not a staff member" in stranger.stderr
@@ -199,7 +207,22 @@ def test_cli_follows_a_complaint_to_the_end(tmp_path, monitor_cli):
                                                  "resolved"]
     mine = monitor_cli("followup", "list", "--status", "all", "--assignee", "Anna",
                        config=config)
-    assert mine.stdout.count("resolved") == 1 and "1 follow-ups" in mine.stderr
+    assert mine.stdout.count("resolved") == 1 and "1 follow-up" in mine.stderr
+
+    refused = monitor_cli("followup", "reopen", str(target), "--by", "Anna", config=config)
+    assert refused.returncode == 2 and "--reason" in refused.stderr
+    reopened = monitor_cli("followup", "reopen", str(target), "--by", "Marco",
+                           "--reason", "Il cliente ha riscritto", config=config)
+    assert reopened.returncode == 0, reopened.stderr
+    assert f"Follow-up {target}: assigned, assigned to Anna." in reopened.stdout
+    history = json.loads(monitor_cli("followup", "show", str(target), "--json",
+                                     config=config).stdout)["history"]
+    assert (history[-1]["action"], history[-1]["from_status"], history[-1]["to_status"],
+            history[-1]["reason"], history[-1]["by"]) == (
+        "reopen", "resolved", "assigned", "Il cliente ha riscritto", "Marco")
+    row = json.loads(monitor_cli("followup", "show", str(target), "--json",
+                                 config=config).stdout)
+    assert row["resolved_at"] is None and row["first_contact_at"]
 
 
 def test_cli_sets_a_staff_password_hashed(tmp_path, monitor_cli):
@@ -220,3 +243,39 @@ def test_cli_sets_a_staff_password_hashed(tmp_path, monitor_cli):
     with Storage(settings.database_path) as storage:
         stored = storage.staff_password_hash("Anna")
     assert "correct horse" not in stored and check_password_hash(stored, "correct horse")
+
+
+def test_reopening_a_not_a_complaint_dismissal_labels_it_negative_again(tmp_path):
+    storage = seeded_storage(make_settings(tmp_path))
+    first = storage.list_followups(order="oldest")[0]["id"]
+    change_followup(storage, first, "dismiss", by="Anna", reason="not a complaint")
+    mention_id = storage.followup(first)["mention_id"]
+    assert storage.mention(mention_id)["human_negative"] is False
+    change_followup(storage, first, "reopen", by="Marco", reason="Era davvero un reclamo")
+    row = storage.followup(first)
+    assert (row["status"], row["dismiss_reason"], row["closed_at"]) == ("new", None, None)
+    assert storage.mention(mention_id)["human_negative"] is True
+    assert any(r["id"] == first for r in open_followups(storage, NOW))
+    last = storage.followup_events(first)[-1]
+    assert (last["action"], last["reason"], last["by"]) == (
+        "reopen", "Era davvero un reclamo", "Marco")
+
+
+def test_open_complaints_most_severe_first_then_unanswered_then_oldest(tmp_path):
+    storage = seeded_storage(make_settings(tmp_path))  # late (medium), fraud (critical),
+    for key, severity in (("high-old", "high"), ("high-new", "high")):  # hostile (medium)
+        add_mention(storage, key, title=key, text=key, severity=severity)
+    storage.db.execute("update followups set opened_at = '2026-11-01T00:00:00+00:00'"
+                       " where mention_id = (select id from mentions where key = 'high-old')")
+    late = next(r["id"] for r in storage.list_followups() if r["title"] == "Consegna in "
+                "ritardo")
+    change_followup(storage, late, "contacted", by="Anna")
+    titles = [r["title"] for r in storage.list_followups(order="need")]
+    assert titles == ["Una truffa?", "high-old", "high-new", "Nessuno risponde",
+                      "Consegna in ritardo"]
+    # The mention re-classified: its follow-up moves with it.
+    storage.db.execute("update mentions set severity = 'critical' where key = 'high-new'")
+    assert storage.list_followups(order="need", severity="critical")[1]["title"] == "high-new"
+    counts = storage.followup_counts()
+    assert counts["severity"] == {"critical": 2, "high": 1, "medium": 2, "low": 0, "": 0}
+    assert counts["status"]["contacted"] == 1

@@ -1,68 +1,26 @@
-"""The web inbox in a real headless Chromium, against a real server on 127.0.0.1."""
+"""The web inbox in a real headless Chromium, against a real server on 127.0.0.1 (English)."""
 
 from __future__ import annotations
 
-import shutil
-import threading
-
 import pytest
-from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
-from monitor.followup.web import create_app
 from tests.followup.helpers import HOSTILE_TEXT, make_settings, seeded_storage
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-PASSWORD = "sole-di-maggio"
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-if not shutil.which(CHROMIUM):
-    pytest.skip("Debian's chromium is missing: run `make setup` (apt-get install chromium)",
-                allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def inbox(tmp_path_factory):
-    """A seeded database and the web inbox serving it on a free port."""
-    directory = tmp_path_factory.mktemp("inbox")
-    settings = make_settings(directory)
-    storage = seeded_storage(settings)
-    storage.set_staff_password_hash("Anna", generate_password_hash(PASSWORD))
-    server = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "storage": storage}
-    server.shutdown()
-    thread.join()
-    server.server_close()
-    storage.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+WRONG = "wrong password"
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+def inbox(tmp_path, serve_inbox):
+    """A seeded database and the English web inbox serving it."""
+    settings = make_settings(tmp_path, web={"language": "en"})
+    storage = seeded_storage(settings)
+    yield {"url": serve_inbox(settings, storage), "storage": storage}
+    storage.close()
 
 
-def log_in(page, url: str, name: str = "Anna", password: str = PASSWORD) -> None:
-    page.goto(f"{url}/login")
-    page.select_option("#name", name)
-    page.fill("#password", password)
-    page.click("button[type=submit]:has-text('Log in')")
+@pytest.fixture
+def page(open_page):
+    return open_page()  # a phone
 
 
 def followup_id(storage, key: str) -> int:
@@ -76,16 +34,16 @@ def test_a_page_without_login_redirects_to_the_login_page_and_back(inbox, page):
     assert "/login?next=" in page.url
     assert page.locator("h1").inner_text() == "Log in to the complaints inbox"
     page.select_option("#name", "Anna")
-    page.fill("#password", "wrong password")
-    page.click("button[type=submit]:has-text('Log in')")
+    page.fill("#password", WRONG)
+    page.click("#log-in")
     assert "Wrong name or password" in page.locator(".flash").inner_text()
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]:has-text('Log in')")
+    page.fill("#password", "sole-di-maggio")
+    page.click("#log-in")
     assert page.url.endswith(f"/followups/{target}")
     assert page.locator("h1").inner_text() == "Consegna in ritardo"
 
 
-def test_staff_filter_open_assign_contact_and_resolve_a_complaint(inbox, page):
+def test_staff_filter_open_assign_contact_and_resolve_a_complaint(inbox, page, log_in):
     storage, url = inbox["storage"], inbox["url"]
     log_in(page, url)
     assert page.locator("article.followup").count() == 3
@@ -101,18 +59,19 @@ def test_staff_filter_open_assign_contact_and_resolve_a_complaint(inbox, page):
     target = followup_id(storage, "late")
     assert page.url.endswith(f"/followups/{target}")
     page.select_option("form[action$='/assign'] select[name=assignee]", "Marco")
-    page.click("button:has-text('Assign')")
+    page.click("#assign")
     assert page.locator("#status").inner_text() == "assigned"
     assert page.locator("#assignee").inner_text() == "Marco"
     page.fill("form[action$='/contacted'] input[name=note]", "Telefonato, pacco rispedito")
-    page.click("button:has-text('Customer contacted')")
-    assert page.locator("#status").inner_text() == "contacted"
-    page.click("button:has-text('Resolved')")
+    page.click("#contacted")
+    assert page.locator("#status").inner_text() == "customer contacted"
+    page.click("#resolve")
     assert page.locator("#status").inner_text() == "resolved"
-    assert page.locator("button:has-text('Resolved')").count() == 0  # closed: notes only
+    assert page.locator("#resolve").count() == 0  # closed: notes, or reopen
 
     history = page.locator("#history").inner_text()
-    assert "Telefonato, pacco rispedito" in history and "contacted → resolved" in history
+    assert "Telefonato, pacco rispedito" in history
+    assert "customer contacted → resolved" in history
     row = storage.followup(target)
     assert (row["status"], row["assignee"]) == ("resolved", "Marco")
     assert row["first_contact_at"] and row["resolved_at"]
@@ -123,16 +82,16 @@ def test_staff_filter_open_assign_contact_and_resolve_a_complaint(inbox, page):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-def test_a_refused_action_says_why(inbox, page):
+def test_a_refused_action_says_why(inbox, page, log_in):
     log_in(page, inbox["url"])
     target = followup_id(inbox["storage"], "fraud")
     page.goto(f"{inbox['url']}/followups/{target}")
-    page.click("button:has-text('Resolved')")
+    page.click("#resolve")
     assert "mark it contacted before resolving it" in page.locator(".flash").inner_text()
     assert inbox["storage"].followup(target)["status"] == "new"
 
 
-def test_a_hostile_review_shows_as_text(inbox, page):
+def test_a_hostile_review_shows_as_text(inbox, page, log_in):
     log_in(page, inbox["url"])
     target = followup_id(inbox["storage"], "hostile")
     page.goto(f"{inbox['url']}/followups/{target}")
@@ -144,7 +103,7 @@ def test_a_hostile_review_shows_as_text(inbox, page):
     assert "<img src=x onerror=alert(1)>" in page.locator("article.followup").inner_text()
 
 
-def test_a_form_post_without_csrf_token_is_refused(inbox, page):
+def test_a_form_post_without_csrf_token_is_refused(inbox, page, log_in):
     storage = inbox["storage"]
     log_in(page, inbox["url"])
     target = followup_id(storage, "fraud")
@@ -163,7 +122,7 @@ def test_a_form_post_without_csrf_token_is_refused(inbox, page):
     assert len(storage.followup_events(target)) == before
 
 
-def test_sources_and_statistics_pages(inbox, page):
+def test_sources_and_statistics_pages(inbox, page, log_in):
     log_in(page, inbox["url"])
     page.click("a:has-text('Sources')")
     assert page.locator("section.card strong").all_inner_texts() == ["Blog", "Recensioni"]

@@ -62,8 +62,10 @@ def test_monitor_web_serves_the_login_page_and_nothing_else_without_login(tmp_pa
                 assert server.poll() is None, server.communicate()
                 assert time.monotonic() < deadline, "monitor web did not start in 20 s"
                 time.sleep(0.2)
-        assert "Log in to the complaints inbox" in page
-        assert '<meta name="viewport"' in page
+        assert "Entra nell'inbox dei reclami" in page  # [digest] language = "it"
+        assert '<html lang="it">' in page and '<meta name="viewport"' in page
+        with urllib.request.urlopen(f"{base}/static/inbox.js", timeout=5) as script:
+            assert b"navigator.clipboard" in script.read()  # the login page needs no login
         opener = urllib.request.build_opener(NoRedirect)
         for path in ("/followups", "/followups/1", "/sources", "/stats"):
             with pytest.raises(urllib.error.HTTPError) as refused:

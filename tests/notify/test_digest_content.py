@@ -63,11 +63,11 @@ def test_hostile_web_text_shows_as_text_in_both_parts(smtp_server, settings_file
 @pytest.mark.parametrize("language, words", [
     ("it", ["Reclami da seguire", "Cosa fare", "Perché", "Apri l'originale", "sito giulia.example",
             "Altre menzioni nuove (positive o neutre): 1", "Reclami al giorno, ultimi 14 giorni",
-            "Verifica con il corriere", "consegna", "20/11/2026"]),
+            "Verifica con il corriere", "consegna", "20 nov 2026"]),
     ("en", ["Complaints to follow up", "What to do", "Why", "Open the original",
             "site giulia.example", "Other new mentions (positive or neutral): 1",
             "Complaints per day, last 14 days", "Ask the carrier where the parcel is",
-            "delivery", "2026-11-20"]),
+            "delivery", "Nov 20, 2026"]),
 ])
 def test_digest_speaks_the_configured_language(language, words, smtp_server, settings_file,
                                                monitor_cli):
@@ -160,10 +160,11 @@ def test_text_part_matches_the_golden_file(language, settings_file):
 
 
 def test_flag_reasons_speak_the_digest_language_but_keep_the_quoted_words():
-    from monitor.notify.digest import translate_reason
+    from monitor.i18n import Words
+    from monitor.i18n.labels import translate_reason
 
     reason = 'complaint: "mai arrivato, never arrived" (delivery, critical)'
-    assert translate_reason(reason, "it") == \
+    assert translate_reason(reason, Words("it")) == \
         'reclamo: "mai arrivato, never arrived" (consegna, critico)'
-    assert translate_reason('complaint: "x" (refund_return)', "en") == \
+    assert translate_reason('complaint: "x" (refund_return)', Words("en")) == \
         'complaint: "x" (refund/return)'

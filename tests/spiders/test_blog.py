@@ -3,47 +3,21 @@ saved WordPress pages (../shared/realworld/trafilatura) and small blogs of our o
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+from tests.spiders.helpers import COMMON_WORDS, expectations, mentions, with_aliases
 
-import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
-
-
-EVALDATA = SHARED / "realworld/trafilatura/tests/evaldata.json"
 # Pages with comment markup (and one Italian page without) that evaldata.json describes.
 REAL_PAGES = ["helge.at.mahu.html", "thenervousbreakdown.com.loneliest.html",
               "californiaglobe.com.amazon.html", "foxyfolksy.com.buttercream.html",
               "vegolosi.it.climate.html"]
-# Words nearly every text has, so that every post and comment is stored and can be checked.
-COMMON_WORDS = ["the", "and", "die", "und", "der", "il", "la", "di", "is", "I", "a"]
-
-
-def mentions(monitor_cli, config) -> list[dict]:
-    result = monitor_cli("mentions", "--json", config=config)
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
-
-
-def expectations() -> dict[str, dict]:
-    if not EVALDATA.exists():
-        pytest.skip(f"real-world material not found at {EVALDATA}")
-    data = json.loads(EVALDATA.read_text(encoding="utf-8"))
-    return {item["file"]: item for item in data.values() if item["file"] in REAL_PAGES}
 
 
 def test_posts_and_comments_from_real_wordpress_pages(realworld_site, settings_file,
                                                       monitor_cli):
-    expected = expectations()
+    expected = expectations(REAL_PAGES)
     sources = [{"name": page, "type": "blog", "max_pages": 1,
                 "url": realworld_site.url(f"/trafilatura/tests/eval/{page}")}
                for page in REAL_PAGES]
-    config = settings_file(sources=sources)
-    text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("[brand]\n", f"[brand]\naliases = {json.dumps(COMMON_WORDS)}\n"),
-                      encoding="utf-8")
+    config = with_aliases(settings_file(sources=sources), COMMON_WORDS)
 
     result = monitor_cli("scan", config=config)
 

@@ -3,8 +3,9 @@ sites serving real saved pages (../shared/realworld) and our own fixtures."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from tests.spiders.helpers import by_source, mentions, schemaorg_example
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
@@ -13,34 +14,9 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 RECIPES = "/recipe-scrapers/tests/test_data"
 EXTRUCT = "/extruct/tests/samples"
-SCHEMAORG_EXAMPLES = SHARED / "realworld/schemaorg/data/releases/30.0/schemaorg-all-examples.txt"
 LAYOUT_MESSAGE = "no reviews found: has the page layout changed?"
 ITALIAN_SELECTORS = {"review": "div.recensione", "author": ".autore", "date": ".data",
                      "rating": ".voto", "body": ".testo", "title": ".titolo"}
-
-
-def mentions(monitor_cli, config) -> list[dict]:
-    result = monitor_cli("mentions", "--json", config=config)
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in result.stdout.splitlines()]
-
-
-def by_source(rows: list[dict]) -> dict[str, list[dict]]:
-    grouped: dict[str, list[dict]] = {}
-    for row in rows:
-        grouped.setdefault(row["source"], []).append(row)
-    return grouped
-
-
-def schemaorg_example(number: str, syntax: str) -> str:
-    """The MICRODATA or JSON block of one official schema.org example, as a page."""
-    text = SCHEMAORG_EXAMPLES.read_text(encoding="utf-8")
-    block = text[text.index(f"TYPES: #eg-{number} "):]
-    block = block[:block.index("TYPES:", 10)]
-    part = block.split(f"{syntax}:", 1)[1]
-    for end in ("RDFA:", "JSON:"):
-        part = part.split(end, 1)[0]
-    return f"<!DOCTYPE html><html><head></head><body>{part}</body></html>"
 
 
 def test_reviews_from_real_schema_org_pages(realworld_site, site, settings_file, monitor_cli):

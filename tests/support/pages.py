@@ -83,3 +83,14 @@ def home_page(links: list[str], feed_url: str | None = None) -> str:
     return (f"<!DOCTYPE html><html><head><title>Il blog di casa</title>{feed}"
             f"<meta property='og:type' content='website'></head><body>{NAVIGATION}"
             f"<ul class='posts'>{items}</ul>{FOOTER}</body></html>")
+
+
+def rss_of_excerpts(site_url: str, posts: list[tuple[str, str, str]]) -> str:
+    """A WordPress "Summary" feed: each post (title, absolute URL, excerpt) with its
+    excerpt cut as WordPress cuts it ("... [&#8230;]") and no content:encoded."""
+    items = "".join(f"<item><title>{escape(title)}</title><link>{escape(url)}</link>"
+                    f"<guid isPermaLink='false'>{escape(url)}?p</guid>"
+                    f"<description><![CDATA[<p>{escape(excerpt)} [&#8230;]</p>]]></description>"
+                    "</item>" for title, url, excerpt in posts)
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>Il blog di casa</title><link>{site_url}/</link>{items}</channel></rss>")

@@ -1,10 +1,10 @@
 """A real HTTP server on 127.0.0.1 that serves fixture sites to the tests.
 
 Static files come from a folder; routes added with `site.add(...)` override them with a
-given status, body, headers or delay. Every request is recorded with its headers, so a
-test can check what the crawler asked for. Static files and routes with an etag answer
-If-None-Match with 304, as a real server would. A POST (a webhook) is recorded with its
-body and answered by the route of its path.
+given status, body, headers or delay. Every request is recorded with its headers and the
+status of its answer, so a test can check what the crawler asked for and got. Static
+files and routes with an etag answer If-None-Match with 304, as a real server would. A
+POST (a webhook) is recorded with its body and answered by the route of its path.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ class SeenRequest:
     headers: dict
     method: str = "GET"
     body: bytes = b""
+    status: int | None = None  # the status of the answer, once sent
 
 
 class LocalSite:
@@ -61,10 +62,13 @@ class LocalSite:
 
     def add(self, path: str, body: bytes | str = b"", status: int = 200,
             content_type: str | None = None, headers: dict | None = None, delay: float = 0.0,
-            etag: str | None = None) -> str:
-        """Serve `body` at `path`; return the full URL."""
+            etag: str | bool | None = None) -> str:
+        """Serve `body` at `path`; return the full URL. With `etag` (True: one made from
+        the body), If-None-Match is answered with 304 when it matches."""
         if isinstance(body, str):
             body = body.encode("utf-8")
+        if etag is True:
+            etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
         headers = dict(headers or {})
         headers.setdefault("Content-Type", content_type or TYPES.get(Path(path).suffix,
                                                                      "application/xml"))
@@ -86,7 +90,8 @@ class LocalSite:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self):
-                site.requests.append(SeenRequest(self.path, dict(self.headers.items())))
+                self.seen = SeenRequest(self.path, dict(self.headers.items()))
+                site.requests.append(self.seen)
                 route = site.routes.get(self.path) or site._static(self.path)
                 if route is None:
                     return self._send(Route(b"not found", 404, {"Content-Type": "text/plain"}))
@@ -99,8 +104,8 @@ class LocalSite:
             def do_POST(self):
                 """A webhook: the body is recorded, the route's answer is sent."""
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                site.requests.append(SeenRequest(self.path, dict(self.headers.items()),
-                                                 "POST", body))
+                self.seen = SeenRequest(self.path, dict(self.headers.items()), "POST", body)
+                site.requests.append(self.seen)
                 route = site.routes.get(self.path.split("?", 1)[0])
                 if route is None:
                     return self._send(Route(b"not found", 404, {"Content-Type": "text/plain"}))
@@ -109,6 +114,7 @@ class LocalSite:
                 self._send(route)
 
             def _send(self, route: Route):
+                self.seen.status = route.status
                 self.send_response(route.status)
                 headers = dict(route.headers)
                 if route.etag:

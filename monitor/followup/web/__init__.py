@@ -1,7 +1,9 @@
 """The web inbox: staff log in, see the open complaints, and follow each one up.
 
 A Flask application over the same Storage and Jinja2 templates (templates/web/, autoescaped)
-as the rest of monitor. Every page but the login page needs a logged-in staff member;
+as the rest of monitor, in each staff member's language (`language.py`; the catalogues of
+monitor.i18n). Its script and style sheet are static files (static/), never inline.
+Every page but the login page needs a logged-in staff member;
 every POST form carries a CSRF token (Flask-WTF's CSRFProtect); sessions live in cookies
 signed with the key from the environment variable named by `[web] secret_key_env`, or,
 when that is empty, a random key generated on first run and kept in the database.
@@ -15,18 +17,21 @@ from __future__ import annotations
 import os
 import secrets
 from datetime import timedelta
+from pathlib import Path
 
 from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from monitor.i18n import gettext as _
 from monitor.resources import templates_dir
 from monitor.storage import Storage
 
 SESSION_KEY_NAME = "session_signing_key"
 SESSION_DAYS = 14
+STATIC = Path(__file__).resolve().parent / "static"
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; "
-                               "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                               "style-src 'self'; img-src 'self' data:; "
                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
@@ -50,13 +55,14 @@ def session_key(settings) -> str:
 
 def create_app(settings) -> Flask:
     """The web inbox application for `settings`."""
-    from monitor.followup.web import auth, views
+    from monitor.followup.web import auth, language, views
 
     with Storage(settings.database_path) as opened:
         # Mentions flagged before migration m040 (later ones open theirs by trigger).
         opened.open_followups_for_new_negatives()
 
-    app = Flask(__name__, template_folder=str(templates_dir() / "web"), static_folder=None)
+    app = Flask(__name__, template_folder=str(templates_dir() / "web"),
+                static_folder=str(STATIC))
     app.config.update(
         SECRET_KEY=session_key(settings),
         SESSION_COOKIE_HTTPONLY=True,
@@ -71,6 +77,7 @@ def create_app(settings) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.web.trusted_proxies)
     CSRFProtect(app)
+    language.install(app)  # first: every page, the login page too, speaks the language
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(views.blueprint)
     auth.install_login_limits(app)
@@ -102,9 +109,9 @@ def _add_security_headers(response):
 
 
 def _csrf_refused(error: CSRFError):
-    message = ("This form was not sent from the inbox, or it expired. Reload the page and "
-               f"try again. ({error.description})")
-    return render_template("error.html", title="Form refused", message=message), 400
+    message = _("This form was not sent from the inbox, or it expired. Reload the page and "
+                "try again. (%(reason)s)") % {"reason": error.description}
+    return render_template("error.html", title=_("Form refused"), message=message), 400
 
 
 def serve(app: Flask, host: str, port: int) -> None:

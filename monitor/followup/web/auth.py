@@ -18,6 +18,7 @@ import hashlib
 import logging
 import math
 import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import (
@@ -36,25 +37,25 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from monitor.followup.actions import PasswordRefused, set_staff_password
 from monitor.followup.web import storage
+from monitor.i18n import N_, Words, current_language
+from monitor.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 
 blueprint = Blueprint("auth", __name__)
-PUBLIC_ENDPOINTS = {"auth.login"}
+PUBLIC_ENDPOINTS = {"auth.login", "static"}
 LOGIN_LIMIT = "5 per 15 minutes"
 # Checked when a name has no password, so that a wrong name takes as long as a wrong password.
 _UNUSABLE_HASH = generate_password_hash("no password is set for this name")
 
-# What the login page says (moves to the message catalogues with the rest of the inbox).
+# What the login and password pages say (msgids: shown through the catalogues).
 MESSAGES = {
-    "wrong": "Wrong name or password.",
-    "too_many": "Too many failed logins for this name or from this address. "
-                "Try again in {wait}.",
-    "one_minute": "1 minute",
-    "minutes": "{minutes} minutes",
-    "wrong_current": "Your current password is not this one.",
-    "differ": "The two new passwords differ.",
-    "changed": "Password changed. Your other sessions are ended.",
+    "wrong": N_("Wrong name or password."),
+    "too_many": N_("Too many failed logins for this name or from this address. "
+                   "Try again in %(wait)s."),
+    "wrong_current": N_("Your current password is not this one."),
+    "differ": N_("The two new passwords differ."),
+    "changed": N_("Password changed. Your other sessions are ended."),
 }
 
 
@@ -115,7 +116,7 @@ def login():
             return redirect(safe_next(request.form.get("next")))
         log.warning("login refused: %r from %s: wrong name or password",
                     name, request.remote_addr)
-        error = MESSAGES["wrong"]
+        error = _(MESSAGES["wrong"])
     return login_page(error, 401 if error else 200)
 
 
@@ -136,9 +137,9 @@ def password():
         if not check_password_hash(stored or _UNUSABLE_HASH, request.form.get("current", "")):
             log.warning("password change refused: %r from %s: wrong current password",
                         name, request.remote_addr)
-            error, status = MESSAGES["wrong_current"], 401
+            error, status = _(MESSAGES["wrong_current"]), 401
         elif new != request.form.get("again", ""):
-            error, status = MESSAGES["differ"], 400
+            error, status = _(MESSAGES["differ"]), 400
         else:
             try:
                 set_staff_password(storage(), name, new)
@@ -147,7 +148,7 @@ def password():
             else:
                 session["password"] = password_fingerprint(storage().staff_password_hash(name))
                 log.info("password changed: %r from %s", name, request.remote_addr)
-                flash(MESSAGES["changed"], "info")
+                flash(_(MESSAGES["changed"]), "info")
                 return redirect(url_for("views.inbox"))
     return render_template("password.html", error=error), status
 
@@ -207,9 +208,8 @@ def _too_many_failures(_error):
     resets = [limit.window[0] for limit in limiter.current_limits if limit.breached]
     seconds = max(resets, default=time.time() + 60) - time.time()
     minutes = max(1, math.ceil(seconds / 60))
-    wait = MESSAGES["one_minute"] if minutes == 1 else MESSAGES["minutes"].format(
-        minutes=minutes)
-    message = MESSAGES["too_many"].format(wait=wait)
+    wait = Words(current_language()).duration(timedelta(minutes=minutes))
+    message = _(MESSAGES["too_many"]) % {"wait": wait}
     if request.endpoint == "auth.password":
         return render_template("password.html", error=message), 429
     return login_page(message, 429)

@@ -1,18 +1,34 @@
-"""The inbox pages: open complaints, one complaint with its actions, sources, statistics."""
+"""The inbox pages: open complaints, one complaint with its actions and reply draft,
+sources, statistics."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from monitor.detect.classify import CATEGORIES, SEVERITIES
 from monitor.followup.actions import change_followup, followup_metrics
+from monitor.followup.drafts import draft_language, fill_signature, reply_draft
 from monitor.followup.states import ACTIONS, DISMISS_REASONS, STATUSES, TransitionRefused
 from monitor.followup.web import storage
 from monitor.followup.web.auth import current_staff
 from monitor.followup.web.charts import bar_chart
+from monitor.i18n import Words
 
 PAGE_SIZE = 30
-FILTERS = ("status", "severity", "category", "source", "assignee", "q")
+FILTERS = ("status", "severity", "category", "source", "assignee", "q", "sort")
+# The sort switch: what needs a person first (most severe, not yet answered, oldest), or
+# by age only. A text search shows its results newest first.
+SORTS = ("need", "oldest", "newest")
 
 blueprint = Blueprint("views", __name__)
 
@@ -39,34 +55,44 @@ def home():
 
 @blueprint.route("/followups")
 def inbox():
-    """The complaints, filtered; open ones by default, newest first, a page at a time."""
+    """The complaints, filtered; open ones by default, the most severe first, then those
+    nobody answered yet, then the oldest; a page at a time."""
     filters = {name: request.args.get(name, "").strip() for name in FILTERS}
     filters["status"] = filters["status"] or "open"
+    filters["sort"] = filters["sort"] or SORTS[0]
     if filters["status"] not in ("open", "all", *STATUSES):
         abort(400, f"unknown status {filters['status']!r}")
+    if filters["sort"] not in SORTS:
+        abort(400, f"unknown sort {filters['sort']!r}")
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     db = storage()
     rows = db.list_followups(
         status=filters["status"], assignee=filters["assignee"] or None,
         severity=filters["severity"] or None, category=filters["category"] or None,
         source=filters["source"] or None, search=filters["q"] or None,
-        limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+        order=filters["sort"], limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return render_template(
         "inbox.html", rows=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, page=page,
-        filters=filters, counts=db.followup_counts(), statuses=STATUSES,
+        filters=filters, counts=db.followup_counts(), statuses=STATUSES, sorts=SORTS,
         severities=SEVERITIES, categories=CATEGORIES, staff=settings().staff_names,
         sources=[source.name for source in settings().sources])
 
 
 @blueprint.route("/followups/<int:followup_id>")
 def followup(followup_id: int):
-    """One complaint: the mention, why it was flagged, its history and the actions."""
+    """One complaint: the mention, why it was flagged, what to do, a reply draft, its
+    history and the actions."""
     row = storage().followup(followup_id)
     if row is None:
         abort(404)
+    language = draft_language(row["language"], g.words.language)
+    signature = fill_signature(settings().web.signature, staff=current_staff(),
+                               brand=settings().brand.name)
     return render_template("followup.html", row=row,
                            events=storage().followup_events(followup_id),
-                           staff=settings().staff_names, reasons=DISMISS_REASONS)
+                           staff=settings().staff_names, reasons=DISMISS_REASONS,
+                           draft=reply_draft(row, Words(language), signature),
+                           draft_language=language)
 
 
 @blueprint.route("/followups/<int:followup_id>/<action>", methods=["POST"])
