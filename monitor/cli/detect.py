@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -13,17 +14,26 @@ from monitor.cli.context import Context, UsageProblem, pass_context
 
 @click.command()
 def classify():
-    """Classify JSON lines from stdin; write one JSON verdict a line to stdout.
+    """Classify JSON lines from stdin; write one JSON verdict a line to stdout, in order.
 
     Each input line: {"text": ..., "rating": optional, "best_rating": optional,
-    "language": optional}. A bad line gets {"error": ...} on its output line.
+    "language": optional}. A bad line gets {"error": ..., "line": N} on its output line.
+    Each verdict says which model decided ("model": "e5-1" with the sentence encoder,
+    "fast-2" without it). With the encoder, every core works (one process each).
 
     Example: echo '{"text": "il pacco non è mai arrivato"}' | monitor classify
     """
     from monitor.detect.classify import classify_json_lines
 
-    for line in classify_json_lines(sys.stdin):
+    for line in classify_json_lines(sys.stdin, workers=_workers()):
         click.echo(line)
+
+
+def _workers() -> int:
+    """Every core when the encoder runs (the fast detector alone needs no more than one)."""
+    from monitor.detect.encoder import encoder_problem
+
+    return (os.cpu_count() or 1) if encoder_problem() is None else 1
 
 
 @click.command()
@@ -41,7 +51,7 @@ def evaluate(obj: Context, path: Path | None):
 
     if path is not None:
         try:
-            scores = evaluate_file(path)
+            scores = evaluate_file(path, workers=_workers())
         except ValueError as exc:
             raise UsageProblem(str(exc)) from None
         label = str(path)

@@ -145,7 +145,8 @@ def _call(example: _Example) -> dict:
 
 
 def _fit(examples: list[_Example], name: str) -> ShopHead:
-    """Penalised logistic regression by Newton's method, pulled towards the shipped head."""
+    """Penalised logistic regression pulled towards the shipped detector, by Newton's
+    method with a backtracking line search (the objective is convex: it converges)."""
     X = np.column_stack([np.ones(len(examples)),
                          [example.shipped_logit for example in examples],
                          np.array([example.embedding for example in examples]).reshape(
@@ -155,14 +156,27 @@ def _fit(examples: list[_Example], name: str) -> ShopHead:
     prior[1] = 1.0
     penalty = np.full(X.shape[1], WEIGHT_PENALTY)
     penalty[0], penalty[1] = BIAS_PENALTY, SCALE_PENALTY
+
+    def objective(w: np.ndarray) -> float:
+        z = X @ w
+        return float(np.sum(np.logaddexp(0.0, z) - y * z)
+                     + 0.5 * np.sum(penalty * (w - prior) ** 2))
+
     w = prior.copy()
+    current = objective(w)
     for _ in range(NEWTON_STEPS):
-        p = 1.0 / (1.0 + np.exp(-np.clip(X @ w, -30, 30)))
+        p = 1.0 / (1.0 + np.exp(-(X @ w)))
         gradient = X.T @ (p - y) + penalty * (w - prior)
         hessian = (X.T * (p * (1 - p))) @ X + np.diag(penalty)
         step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if np.abs(step).max() < 1e-6:
+        size = 1.0
+        while objective(w - size * step) > current - 1e-4 * size * (gradient @ step):
+            size /= 2
+            if size < 1e-8:
+                break
+        w -= size * step
+        previous, current = current, objective(w)
+        if previous - current < 1e-9:
             break
     return ShopHead(name, float(w[0]), float(w[1]), w[2:].astype(np.float32))
 

@@ -63,7 +63,8 @@ def detect_language(text: str) -> str:
     if clear:
         return clear
     guess, confidence = _identifier().classify(text[:MODEL_MAX_CHARS])
-    if confidence < SURE or len(words) <= SHORT_TEXT_WORDS:
+    sure_of_another = confidence >= SURE and guess not in ("it", "en")
+    if confidence < SURE or (len(words) <= SHORT_TEXT_WORDS and not sure_of_another):
         voted = _vote(words)
         if voted:
             return voted

@@ -45,8 +45,8 @@ def complaint_reasons(complaints: tuple[Complaint, ...]) -> tuple[str, ...]:
 def _valence_reasons(evidence: FastEvidence) -> tuple[str, ...]:
     hits = evidence.valence.hits
     if not evidence.has_rules:  # other languages: only emoji are understood
-        return tuple(f'emoji: "{hit.phrase}"' for hit in hits
-                     if hit.valence < 0 and not re.search(r"\w", hit.phrase))
+        return tuple(dict.fromkeys(f'emoji: "{hit.phrase}"' for hit in hits
+                                   if hit.valence < 0 and not re.search(r"\w", hit.phrase)))
     reasons = [f'negation: "{hit.phrase}" counted as {_tone(hit.valence)}'
                for hit in hits if hit.negated]
     strongest = sorted((hit for hit in hits if not hit.negated), key=lambda h: h.valence)
