@@ -6,10 +6,12 @@ development set comes from it), the UCI "Sentiment Labelled Sentences" (Amazon, 
 review sentences, Kotzias et al. 2015, CC BY 4.0) as shipped in the test fixtures of the npm
 package sentiment 5.0.2 (MIT), the sentences the team wrote in tools/training/en_examples.jsonl
 and the 1,600 review sentences the team wrote in tools/training/en_reviews_written.jsonl.
-Italian learns from the team's tools/training/it_examples.jsonl and the 1,400 marketplace-style
-reviews in tools/training/it_reviews_written.jsonl (text only; their stars are not used).
-See tools/training_sources.py. The development set (../shared/eval) and tests/detect/data are never
-read here.
+Italian learns from the team's tools/training/it_examples.jsonl, the 1,400 marketplace-style
+reviews in tools/training/it_reviews_written.jsonl and one writer's 1,315 varied reviews in
+tools/training/it_reviews_varied_a.jsonl (text only; their stars are not used; the varied
+reviews count as written reviews). Both languages learn from the neutral mentions in
+tools/training/<language>_neutral*_written.jsonl. See tools/training_sources.py. The
+development set (../shared/eval) and tests/detect/data are never read here.
 
 How the weights are chosen, by 5-fold cross-validation (folds stratified by source and label)
 that trains on four folds and scores the held-out fold with the detector's whole text
@@ -27,7 +29,9 @@ complaint rules and reassurances, threshold 0.5.
    the weights whose held-out F1 on the REVIEW_SOURCES stays within REVIEW_F1_TOLERANCE of the
    figure without them, the one with the best held-out F1 on the review sources and the
    neutral mentions together wins (a false alarm on a neutral mention costs precision there).
-The final model is then trained on all the training data with the chosen weights and C.
+The final model is then trained on all the training data with the chosen weights and C, and
+the choice is written into the model file ("training"; tools/train_encoder_head.py refits
+the small model without each fold with it).
 MIN_DOCUMENT_FREQUENCY and keeping Italian function words were chosen by the same kind of
 cross-validation, run by hand once; SOURCE_WEIGHTS are earlier choices (the vader and Italian
 team weights rechecked so; see monitor/detect/data/README.md).
