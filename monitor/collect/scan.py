@@ -92,6 +92,9 @@ def start_worker(parent: int, warm: bool) -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent:  # the scan died before the line above
             os._exit(1)
+    # One thread each: the workers are one per core already (the encoder's engine would
+    # otherwise start a thread per core in every worker).
+    os.environ["OMP_NUM_THREADS"] = "1"
     if warm:
         from monitor.detect.classify import classify
 
