@@ -99,6 +99,8 @@ class MentionPipeline:
         self.pending += len(entries)
         for result, count in collections.Counter(results).items():
             self.stats.inc_value(f"monitor/{result}", count)
+        self.stats.inc_value("monitor/encoded", sum(
+            1 for entry in entries if (entry.prepared or {}).get(NEW_EMBEDDING) is not None))
 
     async def prepare(self, entries: list[Entry], spider) -> None:
         """Match, encode and classify the entries that were not prepared in a worker (the

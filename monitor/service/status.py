@@ -61,6 +61,7 @@ def _scan_view(scan: dict) -> dict:
         "id": scan["id"], "started_at": scan["started_at"], "finished_at": scan["finished_at"],
         "seconds": seconds, "status": scan["status"], "new_mentions": scan["new_mentions"],
         "updated_mentions": scan["updated_mentions"], "sources_ok": scan["sources_ok"],
+        "encoded": scan.get("encoded"),
         "failed_sources": scan["errors"],
     }
 
