@@ -57,7 +57,8 @@ from training_sources import Example, examples_for  # noqa: E402
 
 from monitor.detect.classify import evaluate_pairs  # noqa: E402
 from monitor.detect.complaints import Complaint, find_complaints  # noqa: E402
-from monitor.detect.core import THRESHOLD, adjust_for_rules  # noqa: E402
+from monitor.detect.core import THRESHOLD  # noqa: E402
+from monitor.detect.evidence import rules_logit, voice, with_critical  # noqa: E402
 from monitor.detect.lexicons import DATA_DIR, lexicon_for  # noqa: E402
 from monitor.detect.model import Model, word_features  # noqa: E402
 from monitor.detect.text import normalize, tokenize  # noqa: E402
@@ -71,7 +72,7 @@ REGULARISATION = (0.3, 1.0)
 NEUTRAL_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 REVIEW_F1_TOLERANCE = 0.01
 # Scored on held-out folds: the real review sentences (English), the written reviews (Italian).
-REVIEW_SOURCES = {"en": ("uci",), "it": ("written",)}
+REVIEW_SOURCES = {"en": ("uci",), "it": ("written", "varied")}
 FOLDS = 5
 MIN_WEIGHT = 0.02
 POSITIVE_KEY, NEGATIVE_KEY = "__lexicon_positive", "__lexicon_negative"
@@ -87,6 +88,8 @@ class Prepared:
     negative: float
     complaints: tuple[Complaint, ...]
     reassurances: tuple[str, ...]
+    personal: bool  # first or second person (monitor.detect.evidence.voice)
+    short: bool
 
     def row(self) -> dict[str, float]:
         """The model's input row (word features at 1, the two lexicon sums)."""
@@ -104,9 +107,8 @@ def prepare(text: str, language: str) -> Prepared:
     valence = score_tokens(tokens, lexicon)
     complaints, reassurances = find_complaints(normalized, language)
     features = frozenset(word_features(tokens, lexicon.negators))
-    return Prepared(
-        features, valence.positive, valence.negative, tuple(complaints), tuple(reassurances)
-    )
+    return Prepared(features, valence.positive, valence.negative, tuple(complaints),
+                    tuple(reassurances), *voice(tokens, language))
 
 
 def train(language: str, examples: list[Example]) -> dict:
@@ -142,6 +144,7 @@ def train(language: str, examples: list[Example]) -> dict:
     neutral = max(together, key=together.get)
     weights = _weights(examples, language, {"written": written, "neutral": neutral})
     model = fit(language, prepared, examples, weights, c, range(len(examples)))
+    model["training"] = {"written": written, "neutral": neutral, "c": c}
     chosen = f"written x{written:g}, neutral x{neutral:g}, C={c:g}"
     print(f"{language}: {len(examples)} examples, {chosen}")
     return model
@@ -155,6 +158,7 @@ def _folds(examples: list[Example]) -> list[tuple[list[int], list[int]]]:
 
 def _weights(examples: list[Example], language: str, tuned: dict[str, float]) -> list[float]:
     def source_weight(source: str) -> float:
+        source = "written" if source == "varied" else source  # written reviews, both sets
         return tuned[source] if source in tuned else SOURCE_WEIGHTS[source][language]
 
     return [example.weight * source_weight(example.source) for example in examples]
@@ -185,9 +189,16 @@ def _f1(examples: list[Example], predicted: list[bool], sources: tuple[str, ...]
 
 def decide(model: Model, evidence: Prepared) -> bool:
     """The run-time text decision (monitor.detect.core) for prepared evidence."""
+    return decision_logit(model, evidence) >= DECISION_LOGIT
+
+
+def decision_logit(model: Model, evidence: Prepared) -> float:
+    """The run-time text log-odds (monitor.detect.evidence): model, rules, critical context."""
     logit, _ = model.score(evidence.features, evidence.positive, evidence.negative)
-    logit = adjust_for_rules(logit, evidence.complaints, list(evidence.reassurances))
-    return logit >= DECISION_LOGIT
+    ordinary = [c for c in evidence.complaints if c.severity != "critical"]
+    critical = [c for c in evidence.complaints if c.severity == "critical"]
+    logit = rules_logit(logit, ordinary, evidence.reassurances)
+    return with_critical(logit, ordinary, critical, evidence.personal, evidence.short)[0]
 
 
 def fit(language, prepared, examples, weights, c, indices) -> dict:
@@ -221,6 +232,7 @@ def _drop_rare(rows: list[dict], min_frequency: int) -> list[dict]:
 
 
 def _to_json(names, model: LogisticRegression) -> dict:
+    """The model's JSON (the choice of weights and C is added by train())."""
     coefficients = dict(zip(names, model.coef_[0], strict=True))
     words = {
         name: round(float(weight), 3)

@@ -36,13 +36,20 @@ def classify_json_lines(lines: Iterable[str]) -> Iterator[str]:
     (all but text optional). A bad or blank line yields ``{"error": ..., "line": N}``.
     """
     for number, line in enumerate(lines, start=1):
-        try:
-            fields = _parse_line(line)
-        except BadLine as problem:
-            yield json.dumps({"error": str(problem), "line": number}, ensure_ascii=False)
-            continue
-        verdict = classify(**fields)
-        yield json.dumps(asdict(verdict), ensure_ascii=False)
+        yield classify_line(number, line)
+
+
+def classify_line(number: int, line: str) -> str:
+    """The JSON verdict for one input line, or ``{"error": ..., "line": number}``: a bad line
+    or a text the detector cannot handle never stops the lines after it."""
+    try:
+        verdict = classify(**_parse_line(line))
+    except BadLine as problem:
+        return json.dumps({"error": str(problem), "line": number}, ensure_ascii=False)
+    except Exception as error:  # noqa: BLE001 - one odd text must not end the stream
+        problem = f"could not classify this text: {type(error).__name__}: {error}"
+        return json.dumps({"error": problem, "line": number}, ensure_ascii=False)
+    return json.dumps(asdict(verdict), ensure_ascii=False)
 
 
 def _parse_line(line: str) -> dict:
