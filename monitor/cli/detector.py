@@ -9,7 +9,10 @@ from monitor.cli.context import EXIT_PARTIAL, Context, pass_context
 
 @click.group()
 def detector():
-    """The detector: learn from the labels your staff gave."""
+    """The detector: learn from the labels your staff gave.
+
+    Example: monitor detector retrain
+    """
 
 
 @detector.command("retrain")
