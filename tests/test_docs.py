@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -48,3 +49,16 @@ def test_wheel_ships_templates_and_example_settings(tmp_path):
                      "monitor/i18n/locale/it/LC_MESSAGES/messages.mo",
                      "monitor/followup/web/static/inbox.js"):
         assert required in names
+
+
+def test_every_file_the_readme_and_contributing_name_exists():
+    """Links and `backquoted/paths` in the documents point at files that exist."""
+    missing = []
+    for document in ("README.md", "CONTRIBUTING.md"):
+        text = (ROOT / document).read_text(encoding="utf-8")
+        named = set(re.findall(r"\]\(([^)#:]+)\)", text))
+        named |= set(re.findall(r"`((?:monitor|spiders|tests|bench|tools|deploy|templates|docs)"
+                                r"/[\w./-]+\.\w+)`", text))
+        missing += [f"{document}: {path}" for path in sorted(named)
+                    if not (ROOT / path).exists()]
+    assert not missing, "\n".join(missing)

@@ -39,6 +39,16 @@ class EmbeddingReader:
     def __getstate__(self) -> dict:
         return {"path": self.path, "_conn": None}
 
+    # Equal by path: a worker keeps one reader (and its connection) for all of a scan's tasks.
+    def __eq__(self, other) -> bool:
+        return isinstance(other, EmbeddingReader) and other.path == self.path
+
+    def __hash__(self) -> int:
+        return hash(self.path)
+
+    def __call__(self, keys: Iterable[str]) -> dict[str, bytes]:
+        return self.vectors(keys)
+
     def vectors(self, keys: Iterable[str]) -> dict[str, bytes]:
         """{key: vector bytes} of the stored embeddings among `keys`."""
         if self._conn is None:
@@ -61,10 +71,11 @@ class DetectorRecords:
     def save_embeddings(self, rows: Iterable[tuple[str, str, bytes]]) -> None:
         """Store (key, encoder, vector bytes) rows; a key already stored is kept as it is."""
         now = utcnow()
-        self.db.conn.executemany(
-            "insert or ignore into embeddings (key, encoder, vector, created_at)"
-            " values (?, ?, ?, ?)", [(key, encoder, vector, now)
-                                     for key, encoder, vector in rows])
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "insert or ignore into embeddings (key, encoder, vector, created_at)"
+                " values (?, ?, ?, ?)", [(key, encoder, vector, now)
+                                         for key, encoder, vector in rows])
 
     def labelled_for_training(self) -> list[dict]:
         """Every mention a person labelled: id, title, text, rating, best_rating, language,

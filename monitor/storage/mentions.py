@@ -99,12 +99,13 @@ class MentionRecords:
         ).last_pk
 
     def finish_scan(self, scan_id: int, *, status: str, sources_ok: int, sources_failed: int,
-                    new_mentions: int, updated_mentions: int, errors: dict[str, str]) -> dict:
+                    new_mentions: int, updated_mentions: int, errors: dict[str, str],
+                    encoded: int = 0) -> dict:
         """Close the scan row with its counts; return it."""
         self.db["scans"].update(scan_id, {
             "finished_at": utcnow(), "status": status, "sources_ok": sources_ok,
             "sources_failed": sources_failed, "new_mentions": new_mentions,
-            "updated_mentions": updated_mentions,
+            "updated_mentions": updated_mentions, "encoded": encoded,
             "errors": json.dumps(errors, ensure_ascii=False),
         })
         return self.db["scans"].get(scan_id)

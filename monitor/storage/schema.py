@@ -310,6 +310,7 @@ def m100_detector(db: sqlite_utils.Database) -> None:
                             pk="key")
     db["mentions"].add_column("model", str)
     db["mentions"].add_column("embedding_key", str)
+    db["scans"].add_column("encoded", int)  # texts the scan had to encode
     db["detector_heads"].create(
         {"id": int, "created_at": str, "labels": int, "shipped_f1": float,
          "adapted_f1": float, "adopted": int, "model": str, "weights": str, "note": str},
