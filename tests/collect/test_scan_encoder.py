@@ -24,27 +24,28 @@ def stored_embeddings(config) -> int:
 
 
 def test_only_new_text_is_encoded_and_an_unchanged_rescan_encodes_nothing(
-        site, settings_file, monitor_cli, rss, posts):
+        site, settings_file, monitor_cli, rss, posts, encoder_on):
     url = site.add("/feed.xml", rss(posts.complaint_it, posts.praise_en, posts.unrelated),
                    etag='"v1"')
     config = settings_file(sources=[{"name": "blog", "type": "feed", "url": url}],
                            storage={"database": "monitor.db"})
 
-    assert monitor_cli("scan", config=config).returncode == 0
-    assert status(monitor_cli, config)["last_scan"]["encoded"] == 2  # not the unrelated post
+    assert monitor_cli("scan", config=config, env=encoder_on).returncode == 0
+    # The two posts naming the brand, not the unrelated one.
+    assert status(monitor_cli, config, encoder_on)["last_scan"]["encoded"] == 2
     assert stored_embeddings(config) == 2
     assert {row["model"].split("-")[0] for row in mentions(monitor_cli, config)} == {"e5"}
 
-    assert monitor_cli("scan", config=config).returncode == 0  # 304: nothing read
-    assert status(monitor_cli, config)["last_scan"]["encoded"] == 0
+    assert monitor_cli("scan", config=config, env=encoder_on).returncode == 0  # 304
+    assert status(monitor_cli, config, encoder_on)["last_scan"]["encoded"] == 0
 
     # The feed changes: one post is new, one edited, one as it was; only two are encoded.
     edited = {**posts.praise_en, "description": posts.praise_en["description"] + " Again!"}
     new = {**posts.complaint_it, "guid": "post-9", "link": "http://blog.example/nuovo",
            "title": "Bottega Aurora: secondo ordine, stesso problema"}
     site.add("/feed.xml", rss(posts.complaint_it, edited, new), etag='"v2"')
-    assert monitor_cli("scan", config=config).returncode == 0
-    assert status(monitor_cli, config)["last_scan"]["encoded"] == 2
+    assert monitor_cli("scan", config=config, env=encoder_on).returncode == 0
+    assert status(monitor_cli, config, encoder_on)["last_scan"]["encoded"] == 2
     assert stored_embeddings(config) == 4
 
 
@@ -67,7 +68,7 @@ def test_without_the_encoder_the_fast_detector_decides_and_status_says_so(
 
 
 def test_the_scans_workers_encode_and_store_each_new_text_once(
-        site, settings_file, monitor_cli, rss, posts):
+        site, settings_file, monitor_cli, rss, posts, encoder_on):
     """With 20 sources the scan parses in worker processes; they encode there."""
     sources = []
     for n in range(20):
@@ -77,9 +78,9 @@ def test_the_scans_workers_encode_and_store_each_new_text_once(
                         "url": site.add(f"/feed-{n}.xml", rss(post), etag=f'"{n}"')})
     config = settings_file(sources=sources, storage={"database": "monitor.db"})
 
-    assert monitor_cli("scan", config=config).returncode == 0
-    assert status(monitor_cli, config)["last_scan"]["encoded"] == 20
+    assert monitor_cli("scan", config=config, env=encoder_on).returncode == 0
+    assert status(monitor_cli, config, encoder_on)["last_scan"]["encoded"] == 20
     rows = mentions(monitor_cli, config)
     assert len(rows) == 20 and all(row["model"].startswith("e5") for row in rows)
-    assert monitor_cli("scan", config=config).returncode == 0
-    assert status(monitor_cli, config)["last_scan"]["encoded"] == 0
+    assert monitor_cli("scan", config=config, env=encoder_on).returncode == 0
+    assert status(monitor_cli, config, encoder_on)["last_scan"]["encoded"] == 0

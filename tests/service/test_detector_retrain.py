@@ -41,13 +41,13 @@ PRAISE = [
 ]
 
 
-def labelled_database(site, settings_file, monitor_cli, rss) -> tuple:
+def labelled_database(site, settings_file, monitor_cli, rss, env=None) -> tuple:
     items = [{"title": text[:40], "link": f"http://blog.example/{n}", "guid": f"g{n}",
               "description": text} for n, text in enumerate(COMPLAINTS + PRAISE)]
     url = site.add("/feed.xml", rss(*items))
     config = settings_file(sources=[{"name": "blog", "type": "feed", "url": url}],
                            storage={"database": "monitor.db"})
-    assert monitor_cli("scan", config=config).returncode == 0
+    assert monitor_cli("scan", config=config, env=env).returncode == 0
     database = config.parent / "monitor.db"
     with Storage(database) as storage:
         for row in storage.mentions():
@@ -56,12 +56,12 @@ def labelled_database(site, settings_file, monitor_cli, rss) -> tuple:
 
 
 def test_retrain_refits_on_the_labels_and_evaluate_shows_both(
-        site, settings_file, monitor_cli, rss):
-    config, database = labelled_database(site, settings_file, monitor_cli, rss)
+        site, settings_file, monitor_cli, rss, encoder_on):
+    config, database = labelled_database(site, settings_file, monitor_cli, rss, encoder_on)
     with Storage(database) as storage:
         assert retrain_due(storage)  # 26 labels, no refit yet
 
-    result = monitor_cli("detector", "retrain", config=config)
+    result = monitor_cli("detector", "retrain", config=config, env=encoder_on)
 
     assert result.returncode == 0, result.stderr
     assert "Refit on 26 labels" in result.stdout
@@ -70,23 +70,24 @@ def test_retrain_refits_on_the_labels_and_evaluate_shows_both(
         assert not retrain_due(storage)
     assert head["labels"] == 26 and head["model"] == "shop-1"
     assert ("adopted: shop-1" in result.stdout) == bool(head["adopted"])
-    evaluate = monitor_cli("evaluate", config=config)
+    evaluate = monitor_cli("evaluate", config=config, env=encoder_on)
     assert evaluate.returncode == 0, evaluate.stderr
     assert "shipped detector:" in evaluate.stdout and "shop's own head:" in evaluate.stdout
-    detector = json.loads(monitor_cli("status", "--json", config=config).stdout)["detector"]
+    status = monitor_cli("status", "--json", config=config, env=encoder_on)
+    detector = json.loads(status.stdout)["detector"]
     assert detector["last_refit"]["labels"] == 26 and detector["labels"] == 26
 
 
 def test_a_scan_after_an_adopted_refit_records_the_shops_model(
-        site, settings_file, monitor_cli, rss):
-    config, database = labelled_database(site, settings_file, monitor_cli, rss)
-    assert monitor_cli("detector", "retrain", config=config).returncode == 0
+        site, settings_file, monitor_cli, rss, encoder_on):
+    config, database = labelled_database(site, settings_file, monitor_cli, rss, encoder_on)
+    assert monitor_cli("detector", "retrain", config=config, env=encoder_on).returncode == 0
     with Storage(database) as storage:
         adopted = storage.adopted_head()
     item = {"title": "Nuovo", "link": "http://blog.example/new", "guid": "new",
             "description": "Bottega Aurora: il pacco non è mai arrivato."}
     site.add("/feed.xml", rss(item))
-    assert monitor_cli("scan", config=config).returncode == 0
+    assert monitor_cli("scan", config=config, env=encoder_on).returncode == 0
 
     with Storage(database) as storage:
         model = next(row["model"] for row in storage.mentions() if row["title"] == "Nuovo")
