@@ -84,3 +84,32 @@ def test_the_scans_workers_encode_and_store_each_new_text_once(
     assert len(rows) == 20 and all(row["model"].startswith("e5") for row in rows)
     assert monitor_cli("scan", config=config, env=encoder_on).returncode == 0
     assert status(monitor_cli, config, encoder_on)["last_scan"]["encoded"] == 0
+
+
+def test_blog_posts_read_beside_the_workers_are_encoded_in_them(
+        site, settings_file, monitor_cli, rss, posts, pages, encoder_on):
+    """A blog's pages are read in the scan's own process; with 20 sources their entries are
+    sent to the worker processes to be encoded there, and stored with their embeddings."""
+    sources = [{"name": f"feed-{n}", "type": "feed", "url": site.add(
+        f"/feed-{n}.xml", rss({**posts.praise_en, "guid": f"p{n}",
+                                "link": f"http://blog.example/p{n}",
+                                "title": f"Napkins number {n} from Bottega Aurora"}))}
+               for n in range(19)]
+    post = site.add("/blog/pacco/", pages.wordpress_post(
+        "Il mio ordine", ["Bottega Aurora non ha mai spedito il mio ordine."], [
+            {"id": 3, "author": "Marta", "date": "2026-11-12T10:00:00+01:00",
+             "text": "Anche a me Bottega Aurora non risponde da settimane."}]),
+        content_type="text/html")
+    feed = site.add("/blog/feed/", pages.rss_of_posts(site.base, [("Il mio ordine", post)]))
+    start = site.add("/blog/", pages.home_page([post], feed_url=feed),
+                     content_type="text/html")
+    config = settings_file(sources=[*sources, {"name": "blog", "type": "blog", "url": start}],
+                           storage={"database": "monitor.db"})
+
+    assert monitor_cli("scan", config=config, env=encoder_on).returncode == 0
+
+    rows = [row for row in mentions(monitor_cli, config) if row["source"] == "blog"]
+    assert {row["kind"] for row in rows} == {"post", "comment"}
+    assert all(row["model"].startswith("e5") for row in rows)
+    assert status(monitor_cli, config, encoder_on)["last_scan"]["encoded"] == 21
+    assert stored_embeddings(config) == 21
