@@ -4,7 +4,8 @@ A bare Scrapy spider sends each bench feed's If-None-Match and does nothing with
 it gets: no robots.txt, no database, no monitor code. bench/scan.py runs it after its
 rescan so that the rescan's figure can be read against what Scrapy itself costs.
 
-Usage: python bench/scrapy_floor.py PORT [--feeds 500]  (with bench/scan.py's server up)
+Usage: python bench/scrapy_floor.py PORT [--feeds 500]  (with bench/scan.py --backlog's
+server up: one feed per host, 16 naming the brand in each)
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from scrapy.crawler import CrawlerProcess
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.scan import etag_of, feed_body, host  # noqa: E402
+from bench.scan import Setup, etag_of  # noqa: E402
 
 
 class ConditionalRequests(scrapy.Spider):
@@ -30,9 +31,10 @@ class ConditionalRequests(scrapy.Spider):
         self.port, self.feeds, self.not_modified = port, feeds, 0
 
     async def start(self):
+        setup = Setup(self.feeds, self.feeds, 16)
         for index in range(self.feeds):
-            yield scrapy.Request(f"http://{host(index)}:{self.port}/feed.xml",
-                                 headers={"If-None-Match": etag_of(feed_body(index))},
+            yield scrapy.Request(setup.url(index, self.port),
+                                 headers={"If-None-Match": etag_of(setup.feed_body(index))},
                                  meta={"handle_httpstatus_list": [304]}, dont_filter=True)
 
     def parse(self, response):

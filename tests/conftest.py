@@ -94,8 +94,9 @@ def run_monitor(*args: str, config: Path | None = None, timeout: float = 120,
     command = [sys.executable, "-m", "monitor"]
     if config is not None:
         command += ["--config", str(config)]
-    # English messages whatever the machine's locale, unless the test asks for another.
-    quiet = {"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"}
+    # English messages whatever the machine's locale, unless the test asks for another;
+    # the detector as shipped (with the sentence encoder) unless the test says otherwise.
+    quiet = {"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "MONITOR_ENCODER"}
     full_env = {**{k: v for k, v in os.environ.items() if k not in quiet},
                 "LANG": "C.UTF-8", **(env or {})}
     full_env.pop("MONITOR_CONFIG", None)
@@ -103,6 +104,16 @@ def run_monitor(*args: str, config: Path | None = None, timeout: float = 120,
         full_env["MONITOR_CONFIG"] = env["MONITOR_CONFIG"]
     return subprocess.run(command + list(args), capture_output=True, text=True,
                           timeout=timeout, input=input, env=full_env, cwd=ROOT)
+
+
+ENCODER_ON = {"MONITOR_ENCODER": "on"}
+
+
+@pytest.fixture
+def encoder_on():
+    """The environment for monitor_cli(..., env=encoder_on): with the sentence encoder
+    (as by default; said where a test is about it)."""
+    return dict(ENCODER_ON)
 
 
 @pytest.fixture

@@ -6,10 +6,12 @@ development set comes from it), the UCI "Sentiment Labelled Sentences" (Amazon, 
 review sentences, Kotzias et al. 2015, CC BY 4.0) as shipped in the test fixtures of the npm
 package sentiment 5.0.2 (MIT), the sentences the team wrote in tools/training/en_examples.jsonl
 and the 1,600 review sentences the team wrote in tools/training/en_reviews_written.jsonl.
-Italian learns from the team's tools/training/it_examples.jsonl and the 1,400 marketplace-style
-reviews in tools/training/it_reviews_written.jsonl (text only; their stars are not used).
-See tools/training_sources.py. The development set (../shared/eval) and tests/detect/data are never
-read here.
+Italian learns from the team's tools/training/it_examples.jsonl, the 1,400 marketplace-style
+reviews in tools/training/it_reviews_written.jsonl and one writer's 1,315 varied reviews in
+tools/training/it_reviews_varied_a.jsonl (text only; their stars are not used; the varied
+reviews count as written reviews). Both languages learn from the neutral mentions in
+tools/training/<language>_neutral*_written.jsonl. See tools/training_sources.py. The
+development set (../shared/eval) and tests/detect/data are never read here.
 
 How the weights are chosen, by 5-fold cross-validation (folds stratified by source and label)
 that trains on four folds and scores the held-out fold with the detector's whole text
@@ -27,7 +29,9 @@ complaint rules and reassurances, threshold 0.5.
    the weights whose held-out F1 on the REVIEW_SOURCES stays within REVIEW_F1_TOLERANCE of the
    figure without them, the one with the best held-out F1 on the review sources and the
    neutral mentions together wins (a false alarm on a neutral mention costs precision there).
-The final model is then trained on all the training data with the chosen weights and C.
+The final model is then trained on all the training data with the chosen weights and C, and
+the choice is written into the model file ("training"; tools/train_encoder_head.py refits
+the small model without each fold with it).
 MIN_DOCUMENT_FREQUENCY and keeping Italian function words were chosen by the same kind of
 cross-validation, run by hand once; SOURCE_WEIGHTS are earlier choices (the vader and Italian
 team weights rechecked so; see monitor/detect/data/README.md).
@@ -57,7 +61,8 @@ from training_sources import Example, examples_for  # noqa: E402
 
 from monitor.detect.classify import evaluate_pairs  # noqa: E402
 from monitor.detect.complaints import Complaint, find_complaints  # noqa: E402
-from monitor.detect.core import THRESHOLD, adjust_for_rules  # noqa: E402
+from monitor.detect.core import THRESHOLD  # noqa: E402
+from monitor.detect.evidence import rules_logit, voice, with_critical  # noqa: E402
 from monitor.detect.lexicons import DATA_DIR, lexicon_for  # noqa: E402
 from monitor.detect.model import Model, word_features  # noqa: E402
 from monitor.detect.text import normalize, tokenize  # noqa: E402
@@ -71,7 +76,7 @@ REGULARISATION = (0.3, 1.0)
 NEUTRAL_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 REVIEW_F1_TOLERANCE = 0.01
 # Scored on held-out folds: the real review sentences (English), the written reviews (Italian).
-REVIEW_SOURCES = {"en": ("uci",), "it": ("written",)}
+REVIEW_SOURCES = {"en": ("uci",), "it": ("written", "varied")}
 FOLDS = 5
 MIN_WEIGHT = 0.02
 POSITIVE_KEY, NEGATIVE_KEY = "__lexicon_positive", "__lexicon_negative"
@@ -87,6 +92,8 @@ class Prepared:
     negative: float
     complaints: tuple[Complaint, ...]
     reassurances: tuple[str, ...]
+    personal: bool  # first or second person (monitor.detect.evidence.voice)
+    short: bool
 
     def row(self) -> dict[str, float]:
         """The model's input row (word features at 1, the two lexicon sums)."""
@@ -104,9 +111,8 @@ def prepare(text: str, language: str) -> Prepared:
     valence = score_tokens(tokens, lexicon)
     complaints, reassurances = find_complaints(normalized, language)
     features = frozenset(word_features(tokens, lexicon.negators))
-    return Prepared(
-        features, valence.positive, valence.negative, tuple(complaints), tuple(reassurances)
-    )
+    return Prepared(features, valence.positive, valence.negative, tuple(complaints),
+                    tuple(reassurances), *voice(tokens, language))
 
 
 def train(language: str, examples: list[Example]) -> dict:
@@ -142,6 +148,7 @@ def train(language: str, examples: list[Example]) -> dict:
     neutral = max(together, key=together.get)
     weights = _weights(examples, language, {"written": written, "neutral": neutral})
     model = fit(language, prepared, examples, weights, c, range(len(examples)))
+    model["training"] = {"written": written, "neutral": neutral, "c": c}
     chosen = f"written x{written:g}, neutral x{neutral:g}, C={c:g}"
     print(f"{language}: {len(examples)} examples, {chosen}")
     return model
@@ -155,6 +162,7 @@ def _folds(examples: list[Example]) -> list[tuple[list[int], list[int]]]:
 
 def _weights(examples: list[Example], language: str, tuned: dict[str, float]) -> list[float]:
     def source_weight(source: str) -> float:
+        source = "written" if source == "varied" else source  # written reviews, both sets
         return tuned[source] if source in tuned else SOURCE_WEIGHTS[source][language]
 
     return [example.weight * source_weight(example.source) for example in examples]
@@ -185,9 +193,16 @@ def _f1(examples: list[Example], predicted: list[bool], sources: tuple[str, ...]
 
 def decide(model: Model, evidence: Prepared) -> bool:
     """The run-time text decision (monitor.detect.core) for prepared evidence."""
+    return decision_logit(model, evidence) >= DECISION_LOGIT
+
+
+def decision_logit(model: Model, evidence: Prepared) -> float:
+    """The run-time text log-odds (monitor.detect.evidence): model, rules, critical context."""
     logit, _ = model.score(evidence.features, evidence.positive, evidence.negative)
-    logit = adjust_for_rules(logit, evidence.complaints, list(evidence.reassurances))
-    return logit >= DECISION_LOGIT
+    ordinary = [c for c in evidence.complaints if c.severity != "critical"]
+    critical = [c for c in evidence.complaints if c.severity == "critical"]
+    logit = rules_logit(logit, ordinary, evidence.reassurances)
+    return with_critical(logit, ordinary, critical, evidence.personal, evidence.short)[0]
 
 
 def fit(language, prepared, examples, weights, c, indices) -> dict:
@@ -221,6 +236,7 @@ def _drop_rare(rows: list[dict], min_frequency: int) -> list[dict]:
 
 
 def _to_json(names, model: LogisticRegression) -> dict:
+    """The model's JSON (the choice of weights and C is added by train())."""
     coefficients = dict(zip(names, model.coef_[0], strict=True))
     words = {
         name: round(float(weight), 3)

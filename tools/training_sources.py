@@ -2,9 +2,12 @@
 
 Sources: ``team`` (tools/training/<language>_examples.jsonl, short sentences the team wrote),
 ``written`` (tools/training/<language>_reviews_written.jsonl, review-length texts the team
-wrote on 2026-11-23), ``neutral`` (tools/training/<language>_neutral*_written.jsonl, neutral
-mentions the team wrote: news, shop announcements and policies, product descriptions, forum
-questions; none needs a follow-up), and for English ``vader`` (ground truth in the
+wrote on 2026-11-23), ``varied`` (tools/training/<language>_reviews_varied_*.jsonl, the
+varied Italian reviews one team member wrote on 2026-12-02: many kinds of products and shops,
+short and long, informal and formal, irony, mixed, calm complaints, idiom, typos),
+``neutral`` (tools/training/<language>_neutral*_written.jsonl, neutral mentions the team
+wrote: news, shop announcements and policies, product descriptions, forum questions; none
+needs a follow-up), and for English ``vader`` (ground truth in the
 vaderSentiment 3.3.2 sdist) and ``uci`` (the UCI labelled review sentences in npm
 sentiment 5.0.2). Nothing under ../shared/eval or tests/detect/data is read here.
 """
@@ -42,7 +45,8 @@ class Example:
 
 def examples_for(language: str, vader_sdist: Path | None, sentiment_npm: Path | None):
     """Every training example for ``language`` ("en" or "it")."""
-    examples = team_examples(language) + written_reviews(language) + neutral_mentions(language)
+    examples = team_examples(language) + written_reviews(language) + varied_reviews(language)
+    examples += neutral_mentions(language)
     if language == "en":
         examples += [Example(t, n, "vader") for t, n in _vader(vader_sdist)]
         examples += [Example(t, n, "uci") for t, n in _uci(sentiment_npm)]
@@ -63,6 +67,14 @@ def written_reviews(language: str) -> list[Example]:
     rows also carry their "stars", which the text-only models do not use)."""
     path = TRAINING_DIR / f"{language}_reviews_written.jsonl"
     return [Example(row["text"], row["negative"], "written") for row in _json_lines(path)]
+
+
+def varied_reviews(language: str) -> list[Example]:
+    """The varied reviews one team member wrote, tools/training/<language>_reviews_varied_*.jsonl
+    (Italian; the other writer's half is kept in tests/detect/data for measuring only)."""
+    paths = sorted(TRAINING_DIR.glob(f"{language}_reviews_varied_*.jsonl"))
+    return [Example(row["text"], row["negative"], "varied")
+            for path in paths for row in _json_lines(path)]
 
 
 def neutral_mentions(language: str) -> list[Example]:

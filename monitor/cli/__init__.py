@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from monitor.cli import collect, detect, followups, mail, mentions, service
+from monitor.cli import collect, detect, detector, followups, mail, mentions, service
 from monitor.cli.context import Context, configure_logging
 from monitor.i18n import environment_language, set_language
 
@@ -31,7 +31,8 @@ def main(ctx, config, log_level):
 
 
 for command in (collect.init, collect.scan, collect.sources, mentions.mentions,
-                detect.classify, detect.evaluate, detect.demo, mail.digest, mail.alerts,
+                detect.classify, detect.evaluate, detect.demo, detector.detector,
+                mail.digest, mail.alerts,
                 service.run, service.status, service.prune, service.export,
                 followups.followup, followups.staff, followups.web):
     main.add_command(command)

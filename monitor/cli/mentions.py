@@ -11,7 +11,7 @@ from monitor.cli.context import Context, UsageProblem, _, ngettext, pass_context
 
 MENTION_FIELDS = ("id", "source", "kind", "url", "title", "text", "author", "language",
                   "rating", "best_rating", "negative", "human_negative", "score", "severity",
-                  "categories", "reasons", "published_at", "found_at", "page_note")
+                  "categories", "reasons", "published_at", "found_at", "page_note", "model")
 
 
 @click.group(invoke_without_command=True)

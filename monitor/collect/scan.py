@@ -40,6 +40,7 @@ class ScanResult:
     updated_mentions: int
     sources_ok: int
     errors: dict[str, str]
+    encoded: int = 0  # texts encoded (the others' embeddings were stored already)
 
     @property
     def ok(self) -> bool:
@@ -92,6 +93,9 @@ def start_worker(parent: int, warm: bool) -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent:  # the scan died before the line above
             os._exit(1)
+    # One thread each: the workers are one per core already (the encoder's engine would
+    # otherwise start a thread per core in every worker).
+    os.environ["OMP_NUM_THREADS"] = "1"
     if warm:
         from monitor.detect.classify import classify
 
@@ -125,9 +129,11 @@ def run_scan(settings: Settings) -> ScanResult:
             updated_mentions=stats.get("monitor/updated", 0),
             sources_ok=len(sources) - len(errors),
             errors=errors,
+            encoded=stats.get("monitor/encoded", 0),
         )
         storage.finish_scan(scan_id, status="ok" if result.ok else "failed",
                             sources_ok=result.sources_ok, sources_failed=len(errors),
                             new_mentions=result.new_mentions,
-                            updated_mentions=result.updated_mentions, errors=errors)
+                            updated_mentions=result.updated_mentions, errors=errors,
+                            encoded=result.encoded)
     return result

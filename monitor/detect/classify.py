@@ -20,6 +20,7 @@ __all__ = [
     "Verdict",
     "classify",
     "classify_json_lines",
+    "classify_many",
     "evaluate_file",
     "evaluate_pairs",
 ]
@@ -29,20 +30,46 @@ class BadLine(ValueError):
     """A JSON line that cannot be classified; the message says what is wrong with it."""
 
 
-def classify_json_lines(lines: Iterable[str]) -> Iterator[str]:
+def classify_json_lines(lines: Iterable[str], workers: int = 1) -> Iterator[str]:
     """Classify JSON lines, yielding one JSON line per input line, in order.
 
     Each input is ``{"text": ..., "rating": ..., "best_rating": ..., "language": ...}``
     (all but text optional). A bad or blank line yields ``{"error": ..., "line": N}``.
+    With ``workers`` > 1 the lines are classified in that many processes (see parallel.py).
     """
-    for number, line in enumerate(lines, start=1):
-        try:
-            fields = _parse_line(line)
-        except BadLine as problem:
-            yield json.dumps({"error": str(problem), "line": number}, ensure_ascii=False)
-            continue
-        verdict = classify(**fields)
-        yield json.dumps(asdict(verdict), ensure_ascii=False)
+    numbered = enumerate(lines, start=1)
+    if workers > 1:
+        from monitor.detect.parallel import ordered_map
+
+        yield from ordered_map(_classify_numbered, numbered, workers)
+    else:
+        yield from map(_classify_numbered, numbered)
+
+
+def classify_many(texts: Iterable[str], workers: int = 1) -> Iterator[Verdict]:
+    """``classify(text)`` for each of ``texts``, in order, in ``workers`` processes."""
+    if workers > 1:
+        from monitor.detect.parallel import ordered_map
+
+        return ordered_map(classify, texts, workers)
+    return map(classify, texts)
+
+
+def _classify_numbered(numbered: tuple[int, str]) -> str:
+    return classify_line(*numbered)
+
+
+def classify_line(number: int, line: str) -> str:
+    """The JSON verdict for one input line, or ``{"error": ..., "line": number}``: a bad line
+    or a text the detector cannot handle never stops the lines after it."""
+    try:
+        verdict = classify(**_parse_line(line))
+    except BadLine as problem:
+        return json.dumps({"error": str(problem), "line": number}, ensure_ascii=False)
+    except Exception as error:  # noqa: BLE001 - one odd text must not end the stream
+        problem = f"could not classify this text: {type(error).__name__}: {error}"
+        return json.dumps({"error": problem, "line": number}, ensure_ascii=False)
+    return json.dumps(asdict(verdict), ensure_ascii=False)
 
 
 def _parse_line(line: str) -> dict:
@@ -118,24 +145,33 @@ def evaluate_pairs(pairs: Iterable[tuple[bool, bool]]) -> Scores:
     return Scores(precision, recall, f1, tp, fp, fn, tn, tp + fp + fn + tn)
 
 
-def evaluate_file(path: str | Path) -> Scores:
+def evaluate_file(path: str | Path, workers: int = 1) -> Scores:
     """Score the detector on a JSON-lines file of ``{"text", "negative", ...}`` objects.
 
-    Optional ``rating``, ``best_rating`` and ``language`` are passed to ``classify``.
-    Raises ValueError naming the file and line for a line that cannot be used.
+    Optional ``rating``, ``best_rating`` and ``language`` are passed to ``classify``; with
+    ``workers`` > 1 the texts are classified in that many processes. Raises ValueError
+    naming the file and line for a line that cannot be used (before classifying any).
     """
     path = Path(path)
-    pairs = []
+    examples = []
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             try:
-                fields, actual = _labelled_example(line)
+                examples.append(_labelled_example(line))
             except BadLine as problem:
                 raise ValueError(f"{path}, line {number}: {problem}") from None
-            pairs.append((classify(**fields).negative, actual))
-    return evaluate_pairs(pairs)
+    if workers > 1:
+        from monitor.detect.parallel import ordered_map
+
+        return evaluate_pairs(ordered_map(_decide, examples, workers))
+    return evaluate_pairs(map(_decide, examples))
+
+
+def _decide(example: tuple[dict, bool]) -> tuple[bool, bool]:
+    fields, actual = example
+    return classify(**fields).negative, actual
 
 
 def _labelled_example(line: str) -> tuple[dict, bool]:

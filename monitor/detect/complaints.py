@@ -20,15 +20,18 @@ DENIAL_WINDOW = 3  # words before a complaint that can deny it ("nothing has bro
 DENIAL_LOOKBACK = 60  # characters searched for them (three words, with room to spare)
 # A denial reaches back only within its clause: "arrivato senza scatola e rotto" complains.
 _CONJUNCTIONS = frozenset("and but or e ed ma pero o".split())
+_SENTENCE_END_RE = re.compile(r"[.!?]")
 
 
 @dataclass(frozen=True)
 class Complaint:
-    """A matched complaint: the words that matched, their category and severity."""
+    """A matched complaint: the words that matched, their category and severity, and
+    whether they stand in a question ("che pentole usate con l'allergia al nichel?")."""
 
     words: str
     category: str | None
     severity: str
+    in_question: bool = False
 
 
 class _Rule:
@@ -67,9 +70,8 @@ class _RuleSet:
                 if rule.reassurance:
                     reassurances.append(match.group(0))
                 elif not self._denied(normalized, match):
-                    complaints.append(
-                        Complaint(match.group(0).strip(), rule.category, rule.severity)
-                    )
+                    complaints.append(Complaint(match.group(0).strip(), rule.category,
+                                                rule.severity, _in_question(normalized, match)))
         return complaints, reassurances
 
     def _denied(self, normalized: str, match: re.Match) -> bool:
@@ -85,6 +87,12 @@ class _RuleSet:
                 break
             clause.append(token)
         return any(token in self.deniers for token in clause)
+
+
+def _in_question(normalized: str, match: re.Match) -> bool:
+    """Whether the sentence of ``match`` ends with a question mark."""
+    end = _SENTENCE_END_RE.search(normalized, match.end())
+    return bool(end) and end.group(0) == "?"
 
 
 def _rule_set(language: str) -> _RuleSet:

@@ -47,23 +47,28 @@ def _identifier() -> LanguageIdentifier:
 
 
 def normalize_language_code(code: str) -> str:
-    """Map a caller-supplied code ("it", "IT", "it-IT", "en_GB", "de") to it, en or other."""
+    """Map a caller-supplied code ("it", "IT", "it-IT", "en_GB", "de") to its two or three
+    letter base ("it", "en", "de"); anything else is "other"."""
     base = code.strip().lower().replace("_", "-").split("-")[0]
-    return base if base in ("it", "en") else "other"
+    return base if base.isascii() and base.isalpha() and 2 <= len(base) <= 3 else "other"
 
 
 def detect_language(text: str) -> str:
-    """Return "it", "en" or "other" for ``text``."""
+    """Return "it", "en", another of CANDIDATE_LANGUAGES, or "other" for a text without
+    letters (only emoji, numbers or symbols)."""
     words = _WORD_RE.findall(text.lower())
+    if not words:
+        return "other"
     clear = _clear_case(words)
     if clear:
         return clear
     guess, confidence = _identifier().classify(text[:MODEL_MAX_CHARS])
-    if confidence < SURE or len(words) <= SHORT_TEXT_WORDS:
+    sure_of_another = confidence >= SURE and guess not in ("it", "en")
+    if confidence < SURE or (len(words) <= SHORT_TEXT_WORDS and not sure_of_another):
         voted = _vote(words)
         if voted:
             return voted
-    return guess if guess in ("it", "en") else "other"
+    return guess
 
 
 def _clear_case(words: list[str]) -> str | None:

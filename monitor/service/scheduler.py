@@ -24,6 +24,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import Digest, Schedule, Settings
+from monitor.service.detector import retrain_due
 from monitor.service.processes import Children, ChildResult
 from monitor.service.retention import prune_old_mentions
 from monitor.storage import Storage
@@ -192,6 +193,7 @@ class Service:
         # that was killed or hit a mail failure (alerts are sent once only either way).
         self.alerts_job()
         self._prune()
+        self._retrain_when_due()
 
     def digest_job(self) -> None:
         """The daily digest (or the one missed while down): a first try."""
@@ -301,6 +303,13 @@ class Service:
         if deleted:
             log.info("retention: deleted %d non-negative mentions older than %d days",
                      deleted, self.settings.storage.keep_days)
+
+    def _retrain_when_due(self) -> None:
+        """Refit the shop's head (in a child) after every RETRAIN_EVERY new labels."""
+        with Storage(self.settings.database_path) as storage:
+            due = retrain_due(storage)
+        if due and not self.stopping.is_set():
+            self._log_end(self.children.run(["detector", "retrain"], CHILD_TIMEOUT))
 
     @staticmethod
     def _log_end(result: ChildResult | None) -> None:

@@ -26,6 +26,7 @@ def build_status(storage: Storage, settings: Settings, now: datetime | None = No
         "last_scan": _scan_view(scan) if scan else None,
         "last_digest": _digest_view(digest) if digest else None,
         "open_complaints": storage.open_complaint_count(),
+        "detector": detector_view(storage, now),
         # What `monitor run` plans to try again ("digest", "alerts"), when one was refused.
         "next_tries": {kind: {key: row[key] for key in ("at", "attempt", "error")}
                        for kind, row in sorted(storage.planned_retries().items())},
@@ -60,8 +61,31 @@ def _scan_view(scan: dict) -> dict:
         "id": scan["id"], "started_at": scan["started_at"], "finished_at": scan["finished_at"],
         "seconds": seconds, "status": scan["status"], "new_mentions": scan["new_mentions"],
         "updated_mentions": scan["updated_mentions"], "sources_ok": scan["sources_ok"],
+        "encoded": scan.get("encoded"),
         "failed_sources": scan["errors"],
     }
+
+
+def detector_view(storage: Storage, now: datetime) -> dict:
+    """Which model decides here, and which decided the mentions of the last day: when the
+    sentence encoder cannot load, the fast detector decides and `problem` says why."""
+    from monitor.detect.encoder import encoder_problem
+
+    head = storage.adopted_head()
+    last = storage.last_head()
+    return {
+        "encoder_problem": encoder_problem(),
+        "shop_head": head["model"] if head else None,
+        "last_refit": {key: last[key] for key in ("created_at", "labels", "shipped_f1",
+                                                  "adapted_f1", "adopted", "model", "note")}
+        if last else None,
+        "labels": storage.label_count(),
+        "models_last_day": storage.models_since(_iso(now - timedelta(days=1))),
+    }
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _digest_view(digest: dict) -> dict:
@@ -72,6 +96,21 @@ def _digest_view(digest: dict) -> dict:
 def _hours(delta: timedelta) -> str:
     hours = delta.total_seconds() / 3600
     return f"{hours:g} hours" if hours >= 1 else f"{delta.total_seconds():g} seconds"
+
+
+def _detector_line(detector: dict) -> str:
+    if detector["encoder_problem"]:
+        decides = ("the fast detector only (rules, lexicons, small model): the sentence "
+                   f"encoder cannot be used: {detector['encoder_problem']}")
+    else:
+        decides = detector["shop_head"] or "the shipped detector with the sentence encoder"
+    used = ", ".join(f"{model} {count}" for model, count in
+                     detector["models_last_day"].items()) or "no new mentions"
+    refit = detector["last_refit"]
+    refit_text = (f"; last refit {refit['created_at']} on {refit['labels']} labels: "
+                  f"{'adopted' if refit['adopted'] else 'not adopted'}") if refit else ""
+    return (f"detector: {decides}; last day's mentions by model: {used}; "
+            f"{detector['labels']} labels{refit_text}")
 
 
 def format_status(status: dict) -> str:
@@ -98,6 +137,7 @@ def format_status(status: dict) -> str:
         lines.append(f"next {kind} try: {retry['at']} by `monitor run` (after {retry['attempt']} "
                      f"failed {'try' if retry['attempt'] == 1 else 'tries'}: {retry['error']})")
     lines.append(f"open complaints: {status['open_complaints']}")
+    lines.append(_detector_line(status["detector"]))
     lines.append("healthy" if status["healthy"] else
                  "NOT HEALTHY: " + "; ".join(status["problems"]))
     return "\n".join(lines)

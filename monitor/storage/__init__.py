@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlite_utils
 
 from monitor.storage.delivery import DeliveryRecords
+from monitor.storage.detector import DetectorRecords, EmbeddingReader
 from monitor.storage.discovery import DiscoveryRecords
 from monitor.storage.followups import FollowupChanged, FollowupNotFound, FollowupRecords
 from monitor.storage.mentions import MentionRecords
@@ -21,11 +22,11 @@ from monitor.storage.pages import PageRecords
 from monitor.storage.schema import BUSY_TIMEOUT_MS, MIGRATIONS, utcnow
 from monitor.storage.service import ServiceRecords
 
-__all__ = ["FollowupChanged", "FollowupNotFound", "Storage", "utcnow"]
+__all__ = ["EmbeddingReader", "FollowupChanged", "FollowupNotFound", "Storage", "utcnow"]
 
 
 class Storage(MentionRecords, DeliveryRecords, ServiceRecords, FollowupRecords,
-              DiscoveryRecords, PageRecords):
+              DiscoveryRecords, PageRecords, DetectorRecords):
     """The monitor database in one SQLite file."""
 
     def __init__(self, path: str | Path):

@@ -99,12 +99,13 @@ class MentionRecords:
         ).last_pk
 
     def finish_scan(self, scan_id: int, *, status: str, sources_ok: int, sources_failed: int,
-                    new_mentions: int, updated_mentions: int, errors: dict[str, str]) -> dict:
+                    new_mentions: int, updated_mentions: int, errors: dict[str, str],
+                    encoded: int = 0) -> dict:
         """Close the scan row with its counts; return it."""
         self.db["scans"].update(scan_id, {
             "finished_at": utcnow(), "status": status, "sources_ok": sources_ok,
             "sources_failed": sources_failed, "new_mentions": new_mentions,
-            "updated_mentions": updated_mentions,
+            "updated_mentions": updated_mentions, "encoded": encoded,
             "errors": json.dumps(errors, ensure_ascii=False),
         })
         return self.db["scans"].get(scan_id)
@@ -244,6 +245,28 @@ class MentionRecords:
             "select m.*, s.name as source, s.type as source_type from mentions m"
             " join sources s on s.id = m.source_id where m.id = ?", [mention_id]))
         return _decode(rows[0]) if rows else None
+
+    def unflagged_mentions(self, *, search: str | None = None, limit: int = 30,
+                           offset: int = 0) -> list[dict]:
+        """Mentions not flagged as complaints (by the detector or by a person), newest
+        found first, with their source's name; `search` is text typed by a person (every
+        word must appear in the title or text)."""
+        from monitor.storage.followups import fts_query
+
+        where, params = ["coalesce(m.human_negative, m.negative, 0) = 0"], []
+        sql = ("select m.*, s.name as source from mentions m"
+               " cross join sources s on s.id = m.source_id")
+        if search is not None and search.strip():
+            query = fts_query(search)
+            if query is None:
+                return []
+            sql = ("select m.*, s.name as source from mentions_fts x"
+                   " cross join mentions m on m.id = x.rowid"
+                   " cross join sources s on s.id = m.source_id")
+            where.insert(0, "mentions_fts match ?")
+            params.append(query)
+        sql += f" where {' and '.join(where)} order by m.id desc limit ? offset ?"
+        return [_decode(row) for row in self.db.query(sql, [*params, limit, offset])]
 
     def mark_mention(self, mention_id: int, negative: bool) -> None:
         """Store a person's label for a mention; re-classification never overrides it."""

@@ -296,3 +296,22 @@ def m090_alert_channels_and_retries(db: sqlite_utils.Database) -> None:
     db["alerts"].create_index(["mention_id", "channel"])
     db["retries"].create({"kind": str, "at": str, "attempt": int, "error": str,
                           "planned_at": str}, pk="kind")
+
+
+# --- Detector v2 (issue 14) --------------------------------------------------------------
+# An embedding is stored once per text content (its key hashes the encoder and the text it
+# encoded), so a re-classification, a retrain or an unchanged rescan never encodes again.
+# Each mention records which model decided it; a shop's own labels refit a head of its own.
+
+
+@MIGRATIONS()
+def m100_detector(db: sqlite_utils.Database) -> None:
+    db["embeddings"].create({"key": str, "encoder": str, "vector": bytes, "created_at": str},
+                            pk="key")
+    db["mentions"].add_column("model", str)
+    db["mentions"].add_column("embedding_key", str)
+    db["scans"].add_column("encoded", int)  # texts the scan had to encode
+    db["detector_heads"].create(
+        {"id": int, "created_at": str, "labels": int, "shipped_f1": float,
+         "adapted_f1": float, "adopted": int, "model": str, "weights": str, "note": str},
+        pk="id")

@@ -6,11 +6,25 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 
+
+def test_classify_gives_bad_input_a_verdict_or_an_error_of_its_own_line(monitor_cli):
+    texts = ["", "Il pacco è arrivato in ritardo e rotto. " * 26_000,  # 1 MB
+             bytes(range(256)).decode("latin-1") * 50, "😡😡😡🤬", "Посылка так и не пришла",
+             "荷物が届きません", "\x00\x01 ok \ud800"]
+    lines = [json.dumps({"text": text}) for text in texts] + ["{broken", '{"text": 5}']
+    result = monitor_cli("classify", input="\n".join(lines) + "\n")
+
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(answers) == len(lines)
+    verdicts, errors = answers[:len(texts)], answers[len(texts):]
+    assert all(set(v) >= {"negative", "severity", "model", "language"} for v in verdicts)
+    assert verdicts[1]["negative"] is True and "delivery" in verdicts[1]["categories"]
+    assert verdicts[3]["negative"] is True
+    assert [e["line"] for e in errors] == [len(texts) + 1, len(texts) + 2]
 
 
 def test_classify_reads_json_lines_and_answers_each_in_order(monitor_cli):
@@ -41,15 +55,6 @@ def test_evaluate_against_a_file(monitor_cli, tmp_path):
     result = monitor_cli("evaluate", "--file", str(data))
     assert result.returncode == 0, result.stderr
     assert "2 texts" in result.stdout and "F1 1.000" in result.stdout
-
-
-@pytest.mark.skipif(not (SHARED / "eval").is_dir(), reason="../shared/eval is not there")
-def test_evaluate_reports_figures_on_the_development_set(monitor_cli):
-    result = monitor_cli("evaluate", "--file", str(SHARED / "eval" / "en_amazon_dev.jsonl"))
-    assert result.returncode == 0, result.stderr
-    assert "1501 texts" in result.stdout
-    f1 = float(result.stdout.split("F1 ")[1].split()[0])
-    assert f1 >= 0.75
 
 
 def test_a_staff_label_survives_rescans_and_is_evaluated(

@@ -150,3 +150,29 @@ def test_screenshots_of_the_italian_inbox(device, viewport, morning, open_page, 
     page.screenshot(path=folder / f"complaint-{device}.png", full_page=True)
     for name in (f"inbox-{device}.png", f"complaint-{device}.png"):
         assert (folder / name).stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_a_missed_complaint_is_marked_from_the_other_mentions(
+        language, morning, open_page, log_in):
+    url, storage = morning(language)
+    missed = add_mention(storage, "missed", title="Ordine sparito",
+                         text="Ho scritto due volte <b>e nessuno</b> mi ha risposto, boh.",
+                         negative=False, severity="low", categories=())
+    add_mention(storage, "praise", title="Tovaglie belle", text="Tutto perfetto.",
+                negative=False, severity="low", categories=())
+    page = open_page()
+    log_in(page, url)
+
+    page.click("nav >> text=" + {"it": "Altre menzioni", "en": "Other mentions"}[language])
+    cards = page.locator("article.mention")
+    assert cards.locator("strong").all_inner_texts() == ["Tovaglie belle", "Ordine sparito"]
+    assert "<b>e nessuno</b>" in cards.nth(1).inner_text()  # web text stays text
+    cards.nth(1).locator("button").click()
+
+    assert page.url.rsplit("/", 1)[1] == str(storage.followup_ids_by_mention([missed])[missed])
+    assert page.locator("h1").first.inner_text() == "Ordine sparito"
+    assert storage.mention(missed)["human_negative"] is True
+    assert page.locator("article.mention").count() == 0  # the complaint page now
+    page.goto(url + "/mentions")
+    assert page.locator("article.mention strong").all_inner_texts() == ["Tovaglie belle"]

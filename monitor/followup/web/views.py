@@ -1,5 +1,6 @@
-"""The inbox pages: open complaints, one complaint with its actions and reply draft,
-sources, statistics."""
+"""The inbox pages: open complaints, one complaint with its actions and reply draft, the
+other mentions (where a person marks a complaint the detector missed), sources,
+statistics."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from monitor.followup.web import storage
 from monitor.followup.web.auth import current_staff
 from monitor.followup.web.charts import bar_chart
 from monitor.i18n import Words
+from monitor.i18n import gettext as _
 
 PAGE_SIZE = 30
 FILTERS = ("status", "severity", "category", "source", "assignee", "q", "sort")
@@ -111,6 +113,31 @@ def act(followup_id: int, action: str):
         flash(str(exc), "error")
     except LookupError:
         abort(404)
+    return redirect(url_for("views.followup", followup_id=followup_id))
+
+
+@blueprint.route("/mentions")
+def other_mentions():
+    """The mentions not flagged as complaints, newest first: a complaint the detector
+    missed is marked here, and its follow-up opens."""
+    search = request.args.get("q", "").strip()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows = storage().unflagged_mentions(search=search or None, limit=PAGE_SIZE + 1,
+                                        offset=(page - 1) * PAGE_SIZE)
+    return render_template("mentions.html", rows=rows[:PAGE_SIZE],
+                           has_next=len(rows) > PAGE_SIZE, page=page, q=search)
+
+
+@blueprint.route("/mentions/<int:mention_id>/complaint", methods=["POST"])
+def mark_complaint(mention_id: int):
+    """A person says this mention is a complaint: the label is kept (the detector learns
+    from it: monitor detector retrain) and its follow-up opens."""
+    db = storage()
+    if db.mention(mention_id) is None:
+        abort(404)
+    db.mark_mention(mention_id, True)
+    followup_id = db.followup_ids_by_mention([mention_id])[mention_id]
+    flash(_("Marked as a complaint: its follow-up is open."), "info")
     return redirect(url_for("views.followup", followup_id=followup_id))
 
 
