@@ -310,6 +310,7 @@ def m100_detector(db: sqlite_utils.Database) -> None:
                             pk="key")
     db["mentions"].add_column("model", str)
     db["mentions"].add_column("embedding_key", str)
+    db["mentions"].create_index(["embedding_key"])  # retention drops unused embeddings
     db["scans"].add_column("encoded", int)  # texts the scan had to encode
     db["detector_heads"].create(
         {"id": int, "created_at": str, "labels": int, "shipped_f1": float,

@@ -91,8 +91,9 @@ class ServiceRecords:
 
     def prune_mentions(self, found_before: str) -> int:
         """Delete the mentions found before `found_before` (UTC ISO) that are not negative
-        by the detector nor by a person's label; remember their keys so that no scan stores
-        them again. Returns how many were deleted."""
+        by the detector nor by a person's label, and the embeddings no mention uses any
+        more; remember their keys so that no scan stores them again. Returns how many
+        mentions were deleted."""
         # A mention with a follow-up (even one dismissed as "not a complaint") keeps its
         # history, and the follow-up's foreign key would refuse the delete anyway.
         keep = ("coalesce(negative, 0) = 0 and coalesce(human_negative, 0) = 0"
@@ -104,6 +105,9 @@ class ServiceRecords:
                 [utcnow(), found_before])
             cursor = self.db.execute(
                 f"delete from mentions where found_at < ? and {keep}", [found_before])
+            # Their embeddings too, unless another mention has the same text.
+            self.db.execute("delete from embeddings where not exists (select 1 from mentions m"
+                            " where m.embedding_key = embeddings.key)")
         return cursor.rowcount
 
     # Discovery: sightings of mentions, sites found by search (issue 8; m050_discovery) -

@@ -83,6 +83,7 @@ def test_prune_keeps_complaints_and_labelled_mentions_and_forgets_the_rest(
     assert fresh.returncode == 0 and "Deleted 0" in fresh.stdout
     long_ago = (datetime.now(UTC) - timedelta(days=31)).isoformat(timespec="seconds")
     change(database, "update mentions set found_at = ?", [long_ago])
+    assert query(database, "select count(*) from embeddings") == [(3,)]
 
     result = monitor_cli("prune", config=config)
 
@@ -90,6 +91,10 @@ def test_prune_keeps_complaints_and_labelled_mentions_and_forgets_the_rest(
     assert "Deleted 1 non-negative mentions" in result.stdout
     urls = {url for (url,) in query(database, "select url from mentions")}
     assert urls == {"http://blog.example/pacco", "http://blog.example/quotes"}
+    # The pruned mention's embedding goes with it; the kept ones' stay.
+    assert query(database, "select count(*) from embeddings e where exists (select 1 from"
+                           " mentions m where m.embedding_key = e.key)") == [(2,)]
+    assert query(database, "select count(*) from embeddings") == [(2,)]
     rescan = monitor_cli("scan", config=config)
     assert "0 new mentions" in rescan.stdout  # a pruned mention does not come back
     assert query(database, "select count(*) from mentions") == [(2,)]
