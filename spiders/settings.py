@@ -15,7 +15,9 @@ def scrapy_settings(crawl) -> dict:
         "USER_AGENT": crawl.user_agent,
         "ROBOTSTXT_OBEY": crawl.obey_robots,
         "DOWNLOAD_DELAY": crawl.download_delay,
-        "DOWNLOAD_DELAY_JITTER": 0.5,
+        # The configured delay is a floor: no random jitter that would bring two requests
+        # to a site closer than the owner asked (AutoThrottle only ever waits longer).
+        "DOWNLOAD_DELAY_JITTER": 0.0,
         "CONCURRENT_REQUESTS": crawl.concurrent_requests,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
         "AUTOTHROTTLE_ENABLED": True,

@@ -50,6 +50,22 @@ def test_scan_identifies_itself_and_obeys_robots_txt(site, settings_file, monito
     assert feed_request.headers["User-Agent"] == "monitor-test-bot/1.0 (+mailto:owner@example.com)"
 
 
+def test_requests_to_one_site_are_never_closer_than_the_download_delay(
+        site, settings_file, monitor_cli, rss, posts):
+    site.add("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
+    urls = [site.add(f"/feed{n}.xml", rss(posts.praise_en)) for n in range(4)]
+    config = settings_file(sources=[{"name": f"feed {n}", "type": "feed", "url": url}
+                                    for n, url in enumerate(urls)],
+                           crawl={"download_delay": 0.4})
+
+    assert monitor_cli("scan", config=config).returncode == 0
+
+    times = [request.at for request in site.requests]
+    assert len(times) == 5  # robots.txt and the four feeds
+    gaps = [later - earlier for earlier, later in zip(times, times[1:])]
+    assert min(gaps) >= 0.39, gaps
+
+
 def test_rescan_of_unchanged_feed_adds_nothing_and_sends_validators(
         site, settings_file, monitor_cli, rss, posts):
     url = site.add("/feed.xml", rss(posts.complaint_it, posts.praise_en), etag='"v1"')

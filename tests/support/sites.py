@@ -1,8 +1,8 @@
 """A real HTTP server on 127.0.0.1 that serves fixture sites to the tests.
 
 Static files come from a folder; routes added with `site.add(...)` override them with a
-given status, body, headers or delay. Every request is recorded with its headers and the
-status of its answer, so a test can check what the crawler asked for and got. Static
+given status, body, headers or delay. Every request is recorded with its headers, the time it
+arrived and the status of its answer, so a test can check what the crawler asked for and got. Static
 files and routes with an etag answer If-None-Match with 304, as a real server would. A
 POST (a webhook) is recorded with its body and answered by the route of its path.
 """
@@ -38,6 +38,7 @@ class SeenRequest:
     method: str = "GET"
     body: bytes = b""
     status: int | None = None  # the status of the answer, once sent
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 class LocalSite:
