@@ -17,9 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 class ServiceProcess:
     """`monitor --log-level INFO run` in a subprocess, its log in a file."""
 
-    def __init__(self, config: Path, log_path: Path, *run_options: str):
+    def __init__(self, config: Path, log_path: Path, *run_options: str, env: dict | None = None):
         self.log_path = log_path
-        env = {key: value for key, value in os.environ.items() if key != "MONITOR_CONFIG"}
+        env = {**{key: value for key, value in os.environ.items() if key != "MONITOR_CONFIG"},
+               **(env or {})}
         self.log_file = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in stop
         self.process = subprocess.Popen(
             [sys.executable, "-m", "monitor", "--config", str(config), "--log-level", "INFO",

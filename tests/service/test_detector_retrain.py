@@ -8,6 +8,7 @@ import json
 
 from monitor.service.detector import retrain_due
 from monitor.storage import Storage
+from tests.service.helpers import ServiceProcess, wait_until
 
 COMPLAINTS = [
     "Bottega Aurora: ordine pagato il 3 marzo, ancora niente e nessuna risposta alle email.",
@@ -41,12 +42,12 @@ PRAISE = [
 ]
 
 
-def labelled_database(site, settings_file, monitor_cli, rss, env=None) -> tuple:
+def labelled_database(site, settings_file, monitor_cli, rss, env=None, **sections) -> tuple:
     items = [{"title": text[:40], "link": f"http://blog.example/{n}", "guid": f"g{n}",
               "description": text} for n, text in enumerate(COMPLAINTS + PRAISE)]
     url = site.add("/feed.xml", rss(*items))
     config = settings_file(sources=[{"name": "blog", "type": "feed", "url": url}],
-                           storage={"database": "monitor.db"})
+                           storage={"database": "monitor.db"}, **sections)
     assert monitor_cli("scan", config=config, env=env).returncode == 0
     database = config.parent / "monitor.db"
     with Storage(database) as storage:
@@ -106,3 +107,28 @@ def test_retrain_without_the_encoder_says_why_and_keeps_the_shipped_detector(
     with Storage(database) as storage:
         assert storage.last_head() is None
 
+
+
+def test_run_refits_once_the_shop_has_given_twenty_new_labels(
+        site, settings_file, monitor_cli, rss, encoder_on, tmp_path):
+    config, database = labelled_database(
+        site, settings_file, monitor_cli, rss, encoder_on,
+        schedule={"scan_every": "2s", "scan_timeout": "60s", "stop_grace": "10s"})
+
+    def heads() -> list[int]:
+        with Storage(database) as storage:
+            last = storage.last_head()
+        return [last["labels"]] if last else []
+
+    service = ServiceProcess(config, tmp_path / "run.log", env=encoder_on)
+    try:
+        wait_until(lambda: heads() == [26], 90, "a refit on the 26 labels")
+        service.wait_for_log("started `monitor detector retrain`")
+        # Scans go on; with no new label there is no second refit.
+        scans = service.log.count("started `monitor scan`")
+        wait_until(lambda: service.log.count("started `monitor scan`") >= scans + 2, 60,
+                   "two more scheduled scans")
+        assert service.log.count("started `monitor detector retrain`") == 1, service.log
+        assert service.stop() == 0
+    finally:
+        service.kill()
