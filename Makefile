@@ -25,8 +25,9 @@ setup: $(VENV)/.installed $(CHROMIUM)
 demo: $(VENV)/.installed
 	$(VENV)/bin/monitor demo --out demo-output
 
+# One worker per core; a test file stays on one worker (its session fixtures are made once).
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check monitor spiders tests bench
