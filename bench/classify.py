@@ -12,7 +12,7 @@ encoder cannot run; measured in a child process with MONITOR_ENCODER=off):
 - speed on one core (the process pinned to one CPU, one OpenMP thread): encoder tokens/s,
   mentions/s with and without the encoder, on mentions of about 100 tokens; and the wall time
   of 1,000 such mentions through `monitor classify` (JSON lines in, verdicts out) using every
-  core.
+  core; and bench/scan.py's first scan of 300 feeds on 40 hosts with and without the encoder.
 The encoder's vectors of the measuring texts are read from tools/embedding_cache.py's cache
 when there (the encoder's own output, keyed by encoder and text), else computed; --no-cache
 computes them all. How many verdicts the float16 storage of vectors changes is printed too.
@@ -234,6 +234,14 @@ def main() -> None:
     quality(cached=not args.no_cache)
     if not args.skip_speed:
         speed(args.mentions)
+        scan()
+
+
+def scan() -> None:
+    """What the encoder costs a scan: bench/scan.py's shop-sized first scan with and
+    without it (its own output)."""
+    print("\nbench/scan.py (a scan with and without the encoder):", flush=True)
+    subprocess.run([sys.executable, str(ROOT / "bench" / "scan.py")], cwd=ROOT, check=True)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 
 import pytest
@@ -62,7 +63,7 @@ def test_requests_to_one_site_are_never_closer_than_the_download_delay(
 
     times = [request.at for request in site.requests]
     assert len(times) == 5  # robots.txt and the four feeds
-    gaps = [later - earlier for earlier, later in zip(times, times[1:])]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
     assert min(gaps) >= 0.39, gaps
 
 
