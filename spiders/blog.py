@@ -34,8 +34,6 @@ from spiders.posts import extract_post
 DEFAULT_MAX_PAGES = 50
 MAX_SITEMAPS = 5
 NO_POSTS = "no posts found: has the site or its feed moved?"
-COMMENTS_GONE = ("no comments found on {url}, which had {before} when last read: has the "
-                 "page layout changed? (see the source's comment selectors)")
 FEED_LINK = ('link[rel~="alternate"][type="application/rss+xml"]::attr(href), '
              'link[rel~="alternate"][type="application/atom+xml"]::attr(href)')
 NOT_POSTS = [r"/wp-admin", r"/wp-login", r"replytocom=", r"/feed/?$", r"/comments/feed",
@@ -67,8 +65,6 @@ class BlogReader:
         self.seen: set[str] = set()
         self.posts = 0
         self.unchanged = 0
-        self.comments_read: int | None = None  # on the page being read
-        self.comments_gone: list[tuple[str, int]] = []  # (page, comments when last read)
 
     def start_requests(self):
         yield from self._requests([Link(self.source.url, "start", depth=0)])
@@ -78,7 +74,6 @@ class BlogReader:
         it is not read again and the links it led to are followed again; else its post
         and comments are read, and the links it leads to followed."""
         link = response.meta["link"]
-        self.comments_read = None
         if self.spider.page_unchanged(response, source):
             self.unchanged += 1
             found = [Link(*row) for row in self.spider.stored_page(
@@ -90,10 +85,8 @@ class BlogReader:
                     found.append(item)
                 else:
                     yield item
-            self._check_comments(link.url, source)
         yield from self._requests(found)
-        self.spider.page_read(response, source, links=[list(astuple(f)) for f in found],
-                              comments=self.comments_read)
+        self.spider.page_read(response, source, links=[list(astuple(f)) for f in found])
         yield from self.spider.finish(source.name)
 
     def _read(self, response, link: Link):
@@ -185,7 +178,6 @@ class BlogReader:
         each of its comments (the source's comment selectors, or WordPress markup)."""
         selectors = self.source.selectors
         comments = read_comments(response.selector, selectors)
-        self.comments_read = len(comments)
         if not start or comments or _is_article(response):
             post = extract_post(response.selector.root, response.url,
                                 drop=comment_xpath(selectors))
@@ -205,25 +197,13 @@ class BlogReader:
                      title=post.title, author=post.author, published_at=post.date,
                      kind="post")
 
-    def _check_comments(self, page: str, source) -> None:
-        """A page that gave comments when last read and gives none now: its comment
-        markup (or the source's comment selector) no longer matches. Comments are seldom
-        all deleted, so the source fails and the page is read again next time."""
-        before = self.spider.stored_page(source.name, page).get("comments") or 0
-        if before and self.comments_read == 0:
-            self.comments_gone.append((page, before))
-
     def entry_count(self) -> int | None:
         """Posts read in this scan; None when every page was unchanged (the stored count
         stands)."""
         return None if self.unchanged and not self.posts else self.posts
 
     def health_error(self) -> str | None:
-        """A failure to report although the start page was read: the comments of a
-        page vanished, or posts did."""
-        if self.comments_gone:
-            page, before = self.comments_gone[0]
-            return COMMENTS_GONE.format(url=page, before=before)
+        """A failure to report although the start page was read: posts vanished."""
         if self.posts or self.unchanged:
             return None
         row = self.spider.stored_source(self.source.name)

@@ -70,7 +70,6 @@ class PageVisit:
     last_modified: str | None = None
     body_hash: str | None = None
     links: list | None = None
-    comments: int | None = None  # comments read on the page (None: not a page read for them)
     error: str | None = None
     waiting: dict | None = None
 

@@ -316,10 +316,3 @@ def m100_detector(db: sqlite_utils.Database) -> None:
         {"id": int, "created_at": str, "labels": int, "shipped_f1": float,
          "adapted_f1": float, "adopted": int, "model": str, "weights": str, "note": str},
         pk="id")
-
-
-# How many comments each page gave when last read: a page re-read with none where it gave
-# some fails its source (its comment markup or the source's comment selector changed).
-@MIGRATIONS()
-def m110_page_comments(db: sqlite_utils.Database) -> None:
-    db["pages"].add_column("comments", int)
