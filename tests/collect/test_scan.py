@@ -54,17 +54,22 @@ def test_scan_identifies_itself_and_obeys_robots_txt(site, settings_file, monito
 def test_requests_to_one_site_are_never_closer_than_the_download_delay(
         site, settings_file, monitor_cli, rss, posts):
     site.add("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
-    urls = [site.add(f"/feed{n}.xml", rss(posts.praise_en)) for n in range(4)]
+    urls = [site.add(f"/feed{n}.xml", rss(posts.praise_en)) for n in range(8)]
     config = settings_file(sources=[{"name": f"feed {n}", "type": "feed", "url": url}
                                     for n, url in enumerate(urls)],
-                           crawl={"download_delay": 0.4})
+                           crawl={"download_delay": 0.5})
 
     assert monitor_cli("scan", config=config).returncode == 0
 
-    times = [request.at for request in site.requests]
-    assert len(times) == 5  # robots.txt and the four feeds
+    assert [request.path for request in site.requests][0] == "/robots.txt"
+    # The feeds' requests, on one kept-alive connection (robots.txt's arrival also counts
+    # the connection's setup, which a busy machine can stretch by tens of milliseconds).
+    times = [request.at for request in site.requests[1:]]
+    assert len(times) == 8
     gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
-    assert min(gaps) >= 0.39, gaps
+    # 0.45: room for the server's own timing on a busy machine. (Scrapy's ±50% jitter, drawn
+    # again at each check of the slot, gave a gap under 0.45 s in about 4 of 10 such scans.)
+    assert min(gaps) >= 0.45, gaps
 
 
 def test_rescan_of_unchanged_feed_adds_nothing_and_sends_validators(

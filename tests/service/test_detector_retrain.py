@@ -42,7 +42,10 @@ PRAISE = [
 ]
 
 
-def labelled_database(site, settings_file, monitor_cli, rss, env=None, **sections) -> tuple:
+def labelled_database(site, settings_file, monitor_cli, rss, env=None, labels=None,
+                      **sections) -> tuple:
+    """A database of the scanned COMPLAINTS and PRAISE, the first `labels` of them (all by
+    default) marked by staff; returns (settings file, database)."""
     items = [{"title": text[:40], "link": f"http://blog.example/{n}", "guid": f"g{n}",
               "description": text} for n, text in enumerate(COMPLAINTS + PRAISE)]
     url = site.add("/feed.xml", rss(*items))
@@ -51,7 +54,7 @@ def labelled_database(site, settings_file, monitor_cli, rss, env=None, **section
     assert monitor_cli("scan", config=config, env=env).returncode == 0
     database = config.parent / "monitor.db"
     with Storage(database) as storage:
-        for row in storage.mentions():
+        for row in storage.mentions()[:labels]:
             storage.mark_mention(row["id"], row["text"] in COMPLAINTS)
     return config, database
 
@@ -112,7 +115,7 @@ def test_retrain_without_the_encoder_says_why_and_keeps_the_shipped_detector(
 def test_run_refits_once_the_shop_has_given_twenty_new_labels(
         site, settings_file, monitor_cli, rss, encoder_on, tmp_path):
     config, database = labelled_database(
-        site, settings_file, monitor_cli, rss, encoder_on,
+        site, settings_file, monitor_cli, rss, encoder_on, labels=19,
         schedule={"scan_every": "2s", "scan_timeout": "60s", "stop_grace": "10s"})
 
     def heads() -> list[int]:
@@ -120,14 +123,22 @@ def test_run_refits_once_the_shop_has_given_twenty_new_labels(
             last = storage.last_head()
         return [last["labels"]] if last else []
 
+    def scans_started() -> int:
+        return service.log.count("started `monitor scan`")
+
     service = ServiceProcess(config, tmp_path / "run.log", env=encoder_on)
     try:
-        wait_until(lambda: heads() == [26], 90, "a refit on the 26 labels")
-        service.wait_for_log("started `monitor detector retrain`")
+        # 19 labels: scans go on, no refit.
+        wait_until(lambda: scans_started() >= 3, 60, "three scheduled scans")
+        assert heads() == [] and "started `monitor detector retrain`" not in service.log
+        # The 20th label: the next scan is followed by a refit on the 20.
+        with Storage(database) as storage:
+            row = next(row for row in storage.mentions() if row["human_negative"] is None)
+            storage.mark_mention(row["id"], row["text"] in COMPLAINTS)
+        wait_until(lambda: heads() == [20], 90, "a refit on the 20 labels")
         # Scans go on; with no new label there is no second refit.
-        scans = service.log.count("started `monitor scan`")
-        wait_until(lambda: service.log.count("started `monitor scan`") >= scans + 2, 60,
-                   "two more scheduled scans")
+        scans = scans_started()
+        wait_until(lambda: scans_started() >= scans + 2, 60, "two more scheduled scans")
         assert service.log.count("started `monitor detector retrain`") == 1, service.log
         assert service.stop() == 0
     finally:
