@@ -14,6 +14,10 @@ links it led to last time (kept with the page) are followed again. So an unchang
 costs one conditional request per page and writes nothing, while a new comment on an
 old post, which changes that post's page, is found on the next scan: each post the feed
 or sitemap lists is asked for on every scan, up to max_pages.
+
+Each page read as a post keeps how many comments it gave. When 2 or more re-read posts
+that gave some give none, and none still gives some, the comment markup or the source's
+comment selectors no longer match: the source fails (see BlogReader.health_error).
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from spiders.posts import extract_post
 DEFAULT_MAX_PAGES = 50
 MAX_SITEMAPS = 5
 NO_POSTS = "no posts found: has the site or its feed moved?"
+COMMENTS_GONE = ("no comments found on {pages} pages that had some when last read (e.g. {url}):"
+                 " has the page layout changed? (see the source's comment selectors)")
 FEED_LINK = ('link[rel~="alternate"][type="application/rss+xml"]::attr(href), '
              'link[rel~="alternate"][type="application/atom+xml"]::attr(href)')
 NOT_POSTS = [r"/wp-admin", r"/wp-login", r"replytocom=", r"/feed/?$", r"/comments/feed",
@@ -51,6 +57,14 @@ class Link:
     follow_links: bool = False
 
 
+@dataclass(frozen=True)
+class _CommentCount:
+    """How many comments _read_page found on its page: kept by that page's own `parse`
+    call (several run at once, paused at each yield), never passed on to Scrapy."""
+
+    count: int
+
+
 class BlogReader:
     """Reads one blog source for the SourcesSpider."""
 
@@ -65,6 +79,8 @@ class BlogReader:
         self.seen: set[str] = set()
         self.posts = 0
         self.unchanged = 0
+        self.comments_gone: list[str] = []  # re-read pages with comments before, none now
+        self.comments_kept = 0  # re-read pages with comments before and now
 
     def start_requests(self):
         yield from self._requests([Link(self.source.url, "start", depth=0)])
@@ -74,6 +90,7 @@ class BlogReader:
         it is not read again and the links it led to are followed again; else its post
         and comments are read, and the links it leads to followed."""
         link = response.meta["link"]
+        comments = None  # this page's own count, local to this call
         if self.spider.page_unchanged(response, source):
             self.unchanged += 1
             found = [Link(*row) for row in self.spider.stored_page(
@@ -83,10 +100,14 @@ class BlogReader:
             for item in self._read(response, link):
                 if isinstance(item, Link):
                     found.append(item)
+                elif isinstance(item, _CommentCount):
+                    comments = item.count
                 else:
                     yield item
+            self._compare_comments(response.meta["page"], comments)
         yield from self._requests(found)
-        self.spider.page_read(response, source, links=[list(astuple(f)) for f in found])
+        self.spider.page_read(response, source, links=[list(astuple(f)) for f in found],
+                              comments=comments)
         yield from self.spider.finish(source.name)
 
     def _read(self, response, link: Link):
@@ -175,10 +196,12 @@ class BlogReader:
 
     def _read_page(self, response, start: bool = False):
         """The post on the page (unless it is the start page of a site, not a post), then
-        each of its comments (the source's comment selectors, or WordPress markup)."""
+        each of its comments (the source's comment selectors, or WordPress markup), and,
+        on a page read as a post, a _CommentCount (a list of posts may show none)."""
         selectors = self.source.selectors
         comments = read_comments(response.selector, selectors)
         if not start or comments or _is_article(response):
+            yield _CommentCount(len(comments))
             post = extract_post(response.selector.root, response.url,
                                 drop=comment_xpath(selectors))
             if post is not None:
@@ -197,13 +220,32 @@ class BlogReader:
                      title=post.title, author=post.author, published_at=post.date,
                      kind="post")
 
+    def _compare_comments(self, page: str, comments: int | None) -> None:
+        """Note whether a re-read page that gave comments when last read still gives some
+        (see health_error)."""
+        before = self.spider.stored_page(self.source.name, page).get("comments") or 0
+        if before and comments == 0:
+            self.comments_gone.append(page)
+        elif before and comments:
+            self.comments_kept += 1
+
     def entry_count(self) -> int | None:
         """Posts read in this scan; None when every page was unchanged (the stored count
         stands)."""
         return None if self.unchanged and not self.posts else self.posts
 
     def health_error(self) -> str | None:
-        """A failure to report although the start page was read: posts vanished."""
+        """A failure to report although the start page was read: the comments of the
+        re-read pages vanished, or posts did.
+
+        Comments vanish from one page when they are deleted (spam removed), but from
+        every re-read page at once when the comment markup changed (a new theme changes
+        every page) or the source's comment selector stopped matching: so the source
+        fails when at least 2 re-read pages lost all their comments and none kept any.
+        A failed source stores no pages, so the next scan reads them all again."""
+        if len(self.comments_gone) >= 2 and not self.comments_kept:
+            return COMMENTS_GONE.format(pages=len(self.comments_gone),
+                                        url=self.comments_gone[0])
         if self.posts or self.unchanged:
             return None
         row = self.spider.stored_source(self.source.name)

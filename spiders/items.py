@@ -70,6 +70,7 @@ class PageVisit:
     last_modified: str | None = None
     body_hash: str | None = None
     links: list | None = None
+    comments: int | None = None  # comments read on it (None: not a page read for them)
     error: str | None = None
     waiting: dict | None = None
 

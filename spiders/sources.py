@@ -123,7 +123,7 @@ class SourcesSpider(scrapy.Spider):
 
     def stored_page(self, source: str, url: str) -> dict:
         """What `source` last read of the page at `url` before this scan (validators, body
-        hash, links, failure), or {}."""
+        hash, links, comment count, failure), or {}."""
         return self.pages.get((source, url), {})
 
     def page_unchanged(self, response, source) -> bool:
@@ -133,11 +133,12 @@ class SourcesSpider(scrapy.Spider):
             return True
         return bool(stored.get("body_hash")) and stored["body_hash"] == body_hash(response)
 
-    def page_read(self, response, source, links=None) -> None:
-        """Note what `source` read of the page of `response` (its validators, body hash
-        and the links it led to; with `links` None, those of last time), to be stored
-        when the source ends well (see finish). Nothing is noted when all is as stored:
-        a rescan of an unchanged site writes nothing."""
+    def page_read(self, response, source, links=None, comments=None) -> None:
+        """Note what `source` read of the page of `response` (its validators, body hash,
+        the links it led to and how many comments it gave; with `links` or `comments`
+        None, those of last time), to be stored when the source ends well (see finish).
+        Nothing is noted when all is as stored: a rescan of an unchanged site writes
+        nothing."""
         page = response.meta["page"]
         stored = self.stored_page(source.name, page)
         unchanged = response.status == 304
@@ -148,10 +149,12 @@ class SourcesSpider(scrapy.Spider):
             last_modified=response_header(response, "Last-Modified") or (
                 stored.get("last_modified") if unchanged else None),
             body_hash=stored.get("body_hash") if unchanged else body_hash(response),
-            links=stored.get("links") if links is None else links)
-        same = (visit.etag, visit.last_modified, visit.body_hash, visit.links) == (
-            stored.get("etag"), stored.get("last_modified"), stored.get("body_hash"),
-            stored.get("links"))
+            links=stored.get("links") if links is None else links,
+            comments=stored.get("comments") if comments is None else comments)
+        same = (visit.etag, visit.last_modified, visit.body_hash, visit.links,
+                visit.comments) == (stored.get("etag"), stored.get("last_modified"),
+                                    stored.get("body_hash"), stored.get("links"),
+                                    stored.get("comments"))
         if not same or stored.get("error"):
             self.progress[source.name].visits.append(visit)
 

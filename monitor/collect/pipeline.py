@@ -129,7 +129,7 @@ class MentionPipeline:
         else:
             storage.record_page(visit.source, visit.url, etag=visit.etag,
                                 last_modified=visit.last_modified, body_hash=visit.body_hash,
-                                links=visit.links)
+                                links=visit.links, comments=visit.comments)
 
     def record_outcome(self, outcome: SourceOutcome, spider) -> None:
         storage = spider.storage

@@ -1,5 +1,6 @@
 """What each source last read of each page: validators, body hash, the requests the page
-led to, or why it could not be read and the entry waiting for it (migration m070_pages).
+led to and how many comments it gave, or why it could not be read and the entry waiting
+for it (migrations m070_pages, m110_page_comments).
 
 Part of `monitor.storage.Storage`."""
 
@@ -37,14 +38,15 @@ class PageRecords:
 
     def record_page(self, source: str, url: str, *, etag: str | None,
                     last_modified: str | None, body_hash: str | None,
-                    links: list | None) -> None:
-        """`source` read the page at `url`: keep its validators, body hash and links, and
-        forget any failure (in the caller's transaction: the scan's group commit)."""
+                    links: list | None, comments: int | None = None) -> None:
+        """`source` read the page at `url`: keep its validators, body hash, links and
+        comment count, and forget any failure (in the caller's transaction: the scan's
+        group commit)."""
         self.db.conn.execute(
             "insert or replace into pages (source_id, url, etag, last_modified, body_hash,"
-            " links, read_at, error, failures, waiting) values (?, ?, ?, ?, ?, ?, ?, null, 0,"
-            " null)", [self.source_id(source), url, etag, last_modified, body_hash,
-                       json.dumps(links or []), utcnow()])
+            " links, comments, read_at, error, failures, waiting) values (?, ?, ?, ?, ?, ?,"
+            " ?, ?, null, 0, null)", [self.source_id(source), url, etag, last_modified,
+                                      body_hash, json.dumps(links or []), comments, utcnow()])
 
     def record_page_failure(self, source: str, url: str, error: str,
                             waiting: dict | None) -> None:

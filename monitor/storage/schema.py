@@ -316,3 +316,17 @@ def m100_detector(db: sqlite_utils.Database) -> None:
         {"id": int, "created_at": str, "labels": int, "shipped_f1": float,
          "adapted_f1": float, "adopted": int, "model": str, "weights": str, "note": str},
         pk="id")
+
+
+# --- Blog comments that stop matching fail their source ----------------------------------
+# How many comments each blog page gave when last read (null: not a page read for them).
+# A scan in which 2 or more re-read pages that gave some give none, and none still gives
+# some, fails the source: its comment markup or comment selector changed. The pages of
+# blog sources lose their validators and body hash, so each is read once in full and its
+# count recorded (one full read of each blog page, once); else a page never re-read has
+# no count, and a new theme would go unnoticed.
+@MIGRATIONS()
+def m110_page_comments(db: sqlite_utils.Database) -> None:
+    db["pages"].add_column("comments", int)
+    db.execute("update pages set etag = null, last_modified = null, body_hash = null"
+               " where source_id in (select id from sources where type = 'blog')")

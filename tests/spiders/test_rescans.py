@@ -3,7 +3,9 @@ the user scans (`monitor scan` in a subprocess) against sites on 127.0.0.1."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from urllib.parse import urlsplit
 
 from tests.spiders.helpers import mentions, schemaorg_example, with_aliases
 
@@ -150,6 +152,126 @@ def test_comments_without_wordpress_markup_are_read_with_selectors(
 
     assert "0 new mentions, 0 updated" in output
     assert len(mentions(monitor_cli, config)) == 3
+
+
+def forum(site, pages, comment_class="intervento", without_pia=()) -> str:
+    """A forum's feed listing two threads, "lino" and "cotone": RELATIVE_COMMENTS pages of
+    3 comments each, marked up as `comment_class`; the threads in `without_pia` have lost
+    Pia's comment."""
+    threads = []
+    for name in ("lino", "cotone"):
+        html = RELATIVE_COMMENTS.format(first="2 giorni fa", second="ieri").replace(
+            "Bottega Aurora", f"Bottega Aurora ({name})")
+        if name in without_pia:
+            html = re.sub(r'<div class="intervento" id="c-7">.*?</div></div>', "", html,
+                          flags=re.S)
+        path = f"/forum/{name}/"
+        site.add(path, html.replace("intervento", comment_class), content_type=PAGE)
+        threads.append((name, site.url(path)))
+    return site.add("/forum/feed/", pages.rss_of_posts(site.base, threads))
+
+
+def comment_counts(database) -> dict[str, int | None]:
+    """The comments each stored page gave when last read, by path."""
+    with sqlite3.connect(database) as db:
+        rows = db.execute("select url, comments from pages").fetchall()
+    return {urlsplit(url).path: comments for url, comments in rows}
+
+
+def test_comments_that_stop_matching_fail_the_source_and_lose_nothing(
+        site, settings_file, monitor_cli, pages, tmp_path):
+    feed = forum(site, pages)
+    config = settings_file(sources=[{"name": "forum", "type": "blog", "url": feed,
+                                     "selectors": SELECTORS}])
+    assert "6 new mentions" in scan(monitor_cli, config, site)[0]
+    assert comment_counts(tmp_path / "monitor.db") == {
+        "/forum/feed/": None, "/forum/lino/": 3, "/forum/cotone/": 3}
+
+    # The forum's new theme calls a comment "messaggio": the selector finds nothing (and
+    # a moderator removed Pia's comment on "cotone" meanwhile).
+    forum(site, pages, comment_class="messaggio", without_pia=["cotone"])
+    result = monitor_cli("scan", config=config)
+
+    assert result.returncode == 1
+    assert "'forum'" in result.stderr
+    assert ("no comments found on 2 pages that had some when last read (e.g. "
+            f"{site.url('/forum/')}") in result.stderr
+    assert "has the page layout changed?" in result.stderr
+    assert len(mentions(monitor_cli, config)) == 6
+    sources = monitor_cli("sources", config=config)
+    assert "has the page layout changed?" in sources.stdout
+    # Nothing of this scan was stored: the next one reads both threads again.
+    assert comment_counts(tmp_path / "monitor.db") == {
+        "/forum/feed/": None, "/forum/lino/": 3, "/forum/cotone/": 3}
+
+    # The owner updates the selector: the threads are read again, nothing is duplicated.
+    fixed = dict(SELECTORS, comment="div.messaggio")
+    config = settings_file(sources=[{"name": "forum", "type": "blog", "url": feed,
+                                     "selectors": fixed}])
+    output, _ = scan(monitor_cli, config, site)
+
+    assert "0 new mentions, 0 updated" in output
+    assert len(mentions(monitor_cli, config)) == 6
+    assert comment_counts(tmp_path / "monitor.db") == {
+        "/forum/feed/": None, "/forum/lino/": 3, "/forum/cotone/": 2}
+
+
+def test_comments_deleted_on_one_post_do_not_fail_the_source(
+        site, settings_file, monitor_cli, pages, tmp_path):
+    feed = blog(site, pages, etag=True)
+    config = settings_file(sources=[{"name": "casa", "type": "blog", "url": feed}])
+    assert "3 new mentions" in scan(monitor_cli, config, site)[0]
+
+    # The blog's owner deletes the oldest post's only comment (spam): it alone changes.
+    blog(site, pages, etag=True, comments_on_oldest=0)
+    for _ in range(2):
+        scan(monitor_cli, config, site)  # exit status 0, on every scan
+
+    sources = monitor_cli("sources", config=config)
+    assert "layout" not in sources.stdout
+    counts = comment_counts(tmp_path / "monitor.db")
+    assert counts["/2026/03/post/"] == 0 and counts["/2026/01/post/"] == 1
+    assert len(mentions(monitor_cli, config)) == 3  # the deleted comment's mention stays
+
+
+def test_each_page_keeps_its_own_comment_count_when_pages_are_read_at_once(
+        site, settings_file, monitor_cli, pages, tmp_path):
+    posts = []
+    for number in range(6):
+        comments = [{"id": number * 100 + c, "author": f"Lettore {c}",
+                     "date": "2026-11-01T10:00:00+01:00", "text": f"Grazie, commento {c}."}
+                    for c in range(10 + 7 * number)]
+        path = f"/2026/{number + 1:02d}/post/"
+        site.add(path, pages.wordpress_post(f"Post {number}", ["Tavola."] * 6, comments),
+                 content_type=PAGE)
+        posts.append((f"Post {number}", site.url(path)))
+    feed = site.add("/feed/", pages.rss_of_posts(site.base, posts))
+    config = settings_file(sources=[{"name": "casa", "type": "blog", "url": feed}])
+
+    scan(monitor_cli, config, site)
+
+    counts = comment_counts(tmp_path / "monitor.db")
+    assert {path: counts[path] for path in counts if path != "/feed/"} == {
+        f"/2026/{n + 1:02d}/post/": 10 + 7 * n for n in range(6)}
+
+
+def test_after_the_upgrade_each_blog_page_is_read_once_in_full_for_its_comment_count(
+        site, settings_file, monitor_cli, pages, tmp_path):
+    feed = blog(site, pages, etag=True)
+    config = settings_file(sources=[{"name": "casa", "type": "blog", "url": feed}])
+    scan(monitor_cli, config, site)
+    with sqlite3.connect(tmp_path / "monitor.db") as db:  # as before migration m110
+        db.execute("alter table pages drop column comments")
+        db.execute("delete from _sqlite_migrations where name = 'm110_page_comments'")
+
+    _, requests = scan(monitor_cli, config, site)
+
+    assert sorted(requests) == sorted([("/feed/", 200, False)] + [
+        (f"/2026/{n:02d}/post/", 200, False) for n in (1, 2, 3)])
+    assert comment_counts(tmp_path / "monitor.db") == {
+        "/feed/": None, "/2026/01/post/": 1, "/2026/02/post/": 1, "/2026/03/post/": 1}
+    _, requests = scan(monitor_cli, config, site)
+    assert {status for _, status, _ in requests} == {304}  # once only
 
 
 def test_comments_of_a_real_schema_org_blog_post_are_read_with_selectors(
