@@ -10,6 +10,7 @@ POST (a webhook) is recorded with its body and answered by the route of its path
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -41,6 +42,14 @@ class SeenRequest:
     at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A client that went away (a scan stopped or killed mid-request) is no error of
+        the site's; anything else is printed as usual."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class LocalSite:
     """A site on http://HOST:PORT/ serving `root` and the added routes."""
 
@@ -48,7 +57,7 @@ class LocalSite:
         self.root = root
         self.routes: dict[str, Route] = {}
         self.requests: list[SeenRequest] = []
-        self.server = ThreadingHTTPServer((host, port), self._handler())
+        self.server = _Server((host, port), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
