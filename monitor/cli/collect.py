@@ -81,19 +81,26 @@ def scan(obj: Context):
 @click.command()
 @click.option("--suggested", is_flag=True,
               help="Sites found by search sources often, proposed as new sources.")
+@click.option("--reread", metavar="NAME",
+              help="Forget what source NAME last read, so that its next scan reads every "
+                   "page in full (its mentions are kept, none is added twice).")
 @pass_context
-def sources(obj: Context, suggested: bool):
+def sources(obj: Context, suggested: bool, reread: str | None):
     """List the sources with their health.
 
     A source is BROKEN after 3 failed scans in a row. With --suggested: the sites that
     search sources found at least [discovery] suggest_after times and no source reads,
-    each with the settings.toml lines that add it.
+    each with the settings.toml lines that add it. With --reread NAME: the next scan reads
+    every page of source NAME in full, as if new (e.g. after its comments were really
+    deleted on several posts, which the scan takes for a changed page layout).
 
-    Example: monitor sources
+    Example: monitor sources --reread forum
     """
     settings = obj.settings
     if suggested:
         return print_suggested_sites(obj)
+    if reread is not None:
+        return reread_source(obj, reread)
     with obj.storage() as storage:
         storage.sync_sources(settings.sources)
         rows = storage.sources_health()
@@ -105,6 +112,19 @@ def sources(obj: Context, suggested: bool):
                    f"{row['last_success_at'] or 'never':<26} "
                    f"{row['consecutive_failures'] or 0:>5} {row['mentions']:>8}  "
                    f"{row['last_error'] or ''}{state}")
+
+
+def reread_source(obj: Context, name: str) -> None:
+    """`monitor sources --reread NAME`."""
+    settings = obj.settings
+    if name not in {source.name for source in settings.sources}:
+        raise UsageProblem(f"--reread: no source called {name!r} in the settings "
+                           f"({', '.join(sorted(s.name for s in settings.sources))})")
+    with obj.storage() as storage:
+        storage.sync_sources(settings.sources)
+        pages = storage.forget_reads(name)
+    click.echo(f"Source {name!r}: its next scan reads every page in full ({pages} pages "
+               "known); its mentions are kept.")
 
 
 def print_suggested_sites(obj: Context) -> None:

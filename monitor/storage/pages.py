@@ -48,6 +48,19 @@ class PageRecords:
             " ?, ?, null, 0, null)", [self.source_id(source), url, etag, last_modified,
                                       body_hash, json.dumps(links or []), comments, utcnow()])
 
+    def forget_reads(self, source: str) -> int:
+        """Forget what `source` last read (its own and its pages' validators, body hashes
+        and comment counts), so that its next scan reads every page in full, as if new.
+        Its mentions, and the entries still waiting for a page, are kept: the mentions'
+        keys keep a re-read from adding them twice. Returns how many pages it had."""
+        source_id = self.source_id(source)
+        with self.db.atomic():
+            self.db.conn.execute("update sources set etag = null, last_modified = null"
+                                 " where id = ?", [source_id])
+            return self.db.conn.execute(
+                "update pages set etag = null, last_modified = null, body_hash = null,"
+                " comments = null where source_id = ?", [source_id]).rowcount
+
     def record_page_failure(self, source: str, url: str, error: str,
                             waiting: dict | None) -> None:
         """`source` could not read the page at `url`: count the failure, keep why, and

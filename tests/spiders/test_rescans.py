@@ -171,6 +171,15 @@ def forum(site, pages, comment_class="intervento", without_pia=()) -> str:
     return site.add("/forum/feed/", pages.rss_of_posts(site.base, threads))
 
 
+def scanned_forum(site, settings_file, monitor_cli, pages) -> tuple[str, object]:
+    """The forum() read once by a blog source "forum" with SELECTORS: (feed, settings)."""
+    feed = forum(site, pages)
+    config = settings_file(sources=[{"name": "forum", "type": "blog", "url": feed,
+                                     "selectors": SELECTORS}])
+    assert "6 new mentions" in scan(monitor_cli, config, site)[0]
+    return feed, config
+
+
 def comment_counts(database) -> dict[str, int | None]:
     """The comments each stored page gave when last read, by path."""
     with sqlite3.connect(database) as db:
@@ -180,10 +189,7 @@ def comment_counts(database) -> dict[str, int | None]:
 
 def test_comments_that_stop_matching_fail_the_source_and_lose_nothing(
         site, settings_file, monitor_cli, pages, tmp_path):
-    feed = forum(site, pages)
-    config = settings_file(sources=[{"name": "forum", "type": "blog", "url": feed,
-                                     "selectors": SELECTORS}])
-    assert "6 new mentions" in scan(monitor_cli, config, site)[0]
+    feed, config = scanned_forum(site, settings_file, monitor_cli, pages)
     assert comment_counts(tmp_path / "monitor.db") == {
         "/forum/feed/": None, "/forum/lino/": 3, "/forum/cotone/": 3}
 
@@ -214,6 +220,28 @@ def test_comments_that_stop_matching_fail_the_source_and_lose_nothing(
     assert len(mentions(monitor_cli, config)) == 6
     assert comment_counts(tmp_path / "monitor.db") == {
         "/forum/feed/": None, "/forum/lino/": 3, "/forum/cotone/": 2}
+
+
+def test_comments_really_deleted_on_every_thread_are_accepted_after_reread(
+        site, settings_file, monitor_cli, pages, tmp_path):
+    feed, config = scanned_forum(site, settings_file, monitor_cli, pages)
+    # A moderator really empties both threads: the scan cannot tell it from a new theme.
+    forum(site, pages, comment_class="cancellato")
+    assert monitor_cli("scan", config=config).returncode == 1
+
+    unknown = monitor_cli("sources", "--reread", "forun", config=config)
+    assert unknown.returncode == 2 and "'forun'" in unknown.stderr and "forum" in unknown.stderr
+    result = monitor_cli("sources", "--reread", "forum", config=config)
+    assert result.returncode == 0, result.stderr
+    assert "reads every page in full (3 pages known)" in result.stdout
+
+    output, requests = scan(monitor_cli, config, site)
+    assert "0 new mentions, 0 updated" in output
+    assert not any(conditional for _, _, conditional in requests)  # read in full
+    assert len(mentions(monitor_cli, config)) == 6
+    assert comment_counts(tmp_path / "monitor.db") == {
+        "/forum/feed/": None, "/forum/lino/": 0, "/forum/cotone/": 0}
+    assert "has the page layout changed?" not in monitor_cli("sources", config=config).stdout
 
 
 def test_comments_deleted_on_one_post_do_not_fail_the_source(
