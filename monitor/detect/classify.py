@@ -37,22 +37,22 @@ def classify_json_lines(lines: Iterable[str], workers: int = 1) -> Iterator[str]
     (all but text optional). A bad or blank line yields ``{"error": ..., "line": N}``.
     With ``workers`` > 1 the lines are classified in that many processes (see parallel.py).
     """
-    numbered = enumerate(lines, start=1)
-    if workers > 1:
-        from monitor.detect.parallel import ordered_map
-
-        yield from ordered_map(_classify_numbered, numbered, workers)
-    else:
-        yield from map(_classify_numbered, numbered)
+    yield from _mapped(_classify_numbered, enumerate(lines, start=1), workers)
 
 
 def classify_many(texts: Iterable[str], workers: int = 1) -> Iterator[Verdict]:
     """``classify(text)`` for each of ``texts``, in order, in ``workers`` processes."""
+    return _mapped(classify, texts, workers)
+
+
+def _mapped(function, items: Iterable, workers: int) -> Iterator:
+    """``function(item)`` for each item, in order: in ``workers`` processes when more than
+    one (see parallel.py), else here."""
     if workers > 1:
         from monitor.detect.parallel import ordered_map
 
-        return ordered_map(classify, texts, workers)
-    return map(classify, texts)
+        return ordered_map(function, items, workers)
+    return map(function, items)
 
 
 def _classify_numbered(numbered: tuple[int, str]) -> str:
@@ -162,11 +162,7 @@ def evaluate_file(path: str | Path, workers: int = 1) -> Scores:
                 examples.append(_labelled_example(line))
             except BadLine as problem:
                 raise ValueError(f"{path}, line {number}: {problem}") from None
-    if workers > 1:
-        from monitor.detect.parallel import ordered_map
-
-        return evaluate_pairs(ordered_map(_decide, examples, workers))
-    return evaluate_pairs(map(_decide, examples))
+    return evaluate_pairs(_mapped(_decide, examples, workers))
 
 
 def _decide(example: tuple[dict, bool]) -> tuple[bool, bool]:
