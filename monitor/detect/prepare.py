@@ -25,8 +25,14 @@ from spiders.items import Entry
 NEW_EMBEDDING = "new_embedding"
 
 
+def mention_text(title: str | None, text: str | None) -> str:
+    """What is matched, encoded and classified for a mention: its title and text joined
+    (an embedding's key is made from it, so it must be the same wherever it is computed)."""
+    return f"{title}\n{text or ''}" if title else (text or "")
+
+
 def entry_text(entry: Entry) -> str:
-    return f"{entry.title}\n{entry.text}" if entry.title else entry.text
+    return mention_text(entry.title, entry.text)
 
 
 @dataclass(frozen=True)

@@ -34,33 +34,30 @@ def labelled_examples(storage: Storage, *, need_encoder: bool = True) -> list[di
     """The labelled mentions with their embeddings (encoding and storing missing ones);
     without the encoder, with `need_encoder` False: their embedding is None."""
     from monitor.detect import encoder
+    from monitor.detect.prepare import mention_text
 
     problem = encoder.encoder_problem()
     rows = storage.labelled_for_training()
+    texts = [mention_text(row["title"], row["text"]) for row in rows]
     if problem is not None:
         if need_encoder:
             raise RetrainImpossible(f"the sentence encoder cannot be used here: {problem}")
-        return [_example(row, None) for row in rows]
-    for row in rows:
-        row["text_all"] = f"{row['title']}\n{row['text'] or ''}" if row["title"] \
-            else (row["text"] or "")
-        row["key"] = encoder.embedding_key(row["text_all"])
-    stored = storage.embedding_vectors([row["key"] for row in rows])
-    missing = {row["key"]: row["text_all"] for row in rows if row["key"] not in stored}
+        return [_example(row, text, None) for row, text in zip(rows, texts, strict=True)]
+    keys = [encoder.embedding_key(text) for text in texts]
+    stored = storage.embedding_vectors(keys)
+    missing = {key: text for key, text in zip(keys, texts, strict=True) if key not in stored}
     if missing:
         vectors = encoder.embed(list(missing.values()))
         new = [(key, encoder.ENCODER, encoder.vector_to_bytes(vector))
                for key, vector in zip(missing, vectors, strict=True)]
         storage.save_embeddings(new)
         stored.update({key: blob for key, _, blob in new})
-    return [_example(row, encoder.vector_from_bytes(stored[row["key"]])) for row in rows]
+    return [_example(row, text, encoder.vector_from_bytes(stored[key]))
+            for row, text, key in zip(rows, texts, keys, strict=True)]
 
 
-def _example(row: dict, embedding) -> dict:
-    if "text_all" not in row:
-        row["text_all"] = f"{row['title']}\n{row['text'] or ''}" if row["title"] \
-            else (row["text"] or "")
-    return {"text": row["text_all"], "rating": row["rating"], "best_rating": row["best_rating"],
+def _example(row: dict, text: str, embedding) -> dict:
+    return {"text": text, "rating": row["rating"], "best_rating": row["best_rating"],
             "language": row["language"], "embedding": embedding, "negative": row["negative"]}
 
 
