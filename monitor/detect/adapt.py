@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from monitor.detect.classify import evaluate_pairs
 from monitor.detect.core import classify
 from monitor.detect.encoder import DIMENSIONS, embed
 from monitor.detect.evidence import fast_evidence
@@ -192,7 +193,4 @@ def _stratified_folds(labels: np.ndarray) -> np.ndarray:
 
 
 def _f1(predicted, labels: np.ndarray) -> float:
-    predicted = np.asarray(predicted, dtype=bool)
-    tp = int((predicted & labels).sum())
-    wrong = int((predicted != labels).sum())
-    return 2 * tp / (2 * tp + wrong) if tp else 0.0
+    return evaluate_pairs(zip(predicted, labels.tolist(), strict=True)).f1
