@@ -67,12 +67,11 @@ def classify(
     if embedding is None and encoder_problem() is None:
         embedding = embed([text])[0]
     model, text_logit = _text_logit(evidence, embedding, head)
-    stars = _stars(rating, best_rating)
+    stars, rating_reason = _rating(rating, best_rating)
     low_rating = stars is not None and stars <= 2.0
     logit, complaints = with_critical(text_logit, evidence.complaints, evidence.critical,
                                       evidence.personal, evidence.short, low_rating)
-    negative, score, rating_reason = _apply_rating(sigmoid(logit), complaints, stars,
-                                                   rating, best_rating)
+    negative, score = _apply_rating(sigmoid(logit), complaints, stars)
     reasons = ((rating_reason,) if rating_reason else ()) + text_reasons(evidence, complaints)
     if model != FAST_MODEL:
         reasons += (model_reason(model, sigmoid(text_logit)),)
@@ -95,32 +94,28 @@ def _text_logit(evidence: FastEvidence, embedding, head) -> tuple[str, float]:
     return shipped.name, logit
 
 
-def _stars(rating: float | None, best_rating: float | None) -> float | None:
+def _rating(rating: float | None, best_rating: float | None) -> tuple[float | None, str | None]:
+    """(the rating as stars out of 5, its reason), or (None, None) without a rating."""
     if rating is None:
-        return None
+        return None, None
     best = best_rating if best_rating else DEFAULT_BEST_RATING
-    return max(0.0, min(5.0, rating / best * 5.0))
+    return max(0.0, min(5.0, rating / best * 5.0)), f"rating {rating:g}/{best:g}"
 
 
-def _apply_rating(
-    score: float, complaints: tuple, stars: float | None, rating, best_rating
-) -> tuple[bool, float, str | None]:
+def _apply_rating(score: float, complaints: tuple, stars: float | None) -> tuple[bool, float]:
     """Combine the text score with a star rating: 1-2 of 5 always negative, 4-5 only with a
     complaint, 3 when the text complains or reads negative."""
     text_negative = score >= THRESHOLD
     if stars is None:
-        return text_negative, score, None
-    best = best_rating if best_rating else DEFAULT_BEST_RATING
-    reason = f"rating {rating:g}/{best:g}"
+        return text_negative, score
     if stars <= 2.0:
-        return True, max(score, 0.95 - 0.05 * max(stars - 1.0, 0.0)), reason
+        return True, max(score, 0.95 - 0.05 * max(stars - 1.0, 0.0))
     if stars < 4.0:
         negative = text_negative or bool(complaints)
-        score = max(score, THRESHOLD) if negative else min(score, 0.49)
-        return negative, score, reason
+        return negative, max(score, THRESHOLD) if negative else min(score, 0.49)
     if complaints:
-        return True, max(score, THRESHOLD), reason
-    return False, min(score, 0.3), reason
+        return True, max(score, THRESHOLD)
+    return False, min(score, 0.3)
 
 
 def _categories(complaints: tuple, evidence: FastEvidence) -> tuple[str, ...]:
