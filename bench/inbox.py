@@ -25,7 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from monitor.config import load_settings  # noqa: E402
+from monitor.followup.actions import set_staff_password  # noqa: E402
 from monitor.followup.web import create_app  # noqa: E402
+from monitor.followup.web.auth import password_fingerprint  # noqa: E402
 from monitor.storage import Storage  # noqa: E402
 
 WORDS = ("pacco consegna ordine prodotto negozio spedizione corriere qualità prezzo servizio "
@@ -119,9 +121,14 @@ def main() -> None:
               f"in {time.perf_counter() - started:.0f} s")
     settings = load_settings(write_settings(path.parent, path.name))
     app = create_app(settings)
+    # Logged in as Anna, with a password: a session holds the fingerprint of the password
+    # it was opened with (a password change ends it), as a real login stores.
+    with Storage(path) as storage:
+        set_staff_password(storage, "Anna", "bench-password")
+        fingerprint = password_fingerprint(storage.staff_password_hash("Anna"))
     client = app.test_client()
     with client.session_transaction() as session:
-        session["staff"] = "Anna"
+        session["staff"], session["password"] = "Anna", fingerprint
     pages = {
         "open complaints, first page": "/followups",
         "open complaints, page 20": "/followups?page=20",
@@ -131,6 +138,9 @@ def main() -> None:
         "text search, two words": "/followups?status=all&q=pacco+rimborso",
         "text search, common word (pacco)": "/followups?status=all&q=pacco",
         "complaint page": "/followups/1000",
+        "other mentions, first page": "/mentions",
+        "other mentions, page 20": "/mentions?page=20",
+        "other mentions, text search (pacco)": "/mentions?q=pacco",
         "statistics page (not a target)": "/stats",
         "sources page (not a target)": "/sources",
     }
