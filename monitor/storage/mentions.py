@@ -256,6 +256,7 @@ class MentionRecords:
         where, params = ["coalesce(m.human_negative, m.negative, 0) = 0"], []
         sql = ("select m.*, s.name as source from mentions m"
                " cross join sources s on s.id = m.source_id")
+        newest = "m.id desc"
         if search is not None and search.strip():
             query = fts_query(search)
             if query is None:
@@ -265,7 +266,10 @@ class MentionRecords:
                    " cross join sources s on s.id = m.source_id")
             where.insert(0, "mentions_fts match ?")
             params.append(query)
-        sql += f" where {' and '.join(where)} order by m.id desc limit ? offset ?"
+            # The same order, but FTS5 walks its index newest first and stops at the
+            # page's end, instead of sorting every match (a common word: 400,000 of them).
+            newest = "x.rowid desc"
+        sql += f" where {' and '.join(where)} order by {newest} limit ? offset ?"
         return [_decode(row) for row in self.db.query(sql, [*params, limit, offset])]
 
     def mark_mention(self, mention_id: int, negative: bool) -> None:

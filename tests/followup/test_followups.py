@@ -109,6 +109,25 @@ def test_text_search_finds_words_without_accents_and_takes_operators_literally(t
     assert storage.list_followups(search="perfetto") == []  # praise has no follow-up
 
 
+def test_other_mentions_search_every_word_newest_first_page_by_page(tmp_path):
+    storage = seeded_storage(make_settings(tmp_path))  # "Tutto perfetto" is not flagged
+    for n in range(5):
+        add_mention(storage, f"pacco-{n}", title=f"Pacco {n}", text="Il pacco è arrivato.",
+                    negative=False, severity="low", categories=())
+    add_mention(storage, "altro", title="Altro", text="Il pacco di un altro negozio.",
+                negative=True, severity="low", categories=())
+
+    def titles(search, offset=0):
+        return [row["title"] for row in storage.unflagged_mentions(search=search, limit=2,
+                                                                   offset=offset)]
+
+    assert titles("PACCO arrivato") == ["Pacco 4", "Pacco 3"]  # complaints are not here
+    assert titles("pacco arrivato", offset=4) == ["Pacco 0"]
+    assert titles("perfetto") == ["Bellissimo"]
+    assert titles(None) == ["Pacco 4", "Pacco 3"]
+    assert titles('"NEAR( AND') == []
+
+
 def metric_row(status, opened, contact=None, resolved=None):
     iso = lambda moment: moment and moment.isoformat()  # noqa: E731
     return {"status": status, "opened_at": iso(opened), "first_contact_at": iso(contact),
