@@ -77,6 +77,12 @@ NEUTRAL_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 REVIEW_F1_TOLERANCE = 0.01
 # Scored on held-out folds: the real review sentences (English), the written reviews (Italian).
 REVIEW_SOURCES = {"en": ("uci",), "it": ("written", "varied")}
+# Not learnt from: the team's 2,297 varied English review sentences (2026-12-02). With them
+# (counted as written reviews, weight and C chosen as below: x0.5, C=1) the English model's
+# held-out F1 on the UCI sentences stayed the same (0.893), but on the development set it fell
+# from 0.770 to 0.753 and real neutral text flagged rose from 7.5% to 9.8%: the word features
+# learn the team's phrasing. The stacked detector's head may use them (its own choice).
+LEFT_OUT_SOURCES = {"en": ("varied",), "it": ()}
 FOLDS = 5
 MIN_WEIGHT = 0.02
 POSITIVE_KEY, NEGATIVE_KEY = "__lexicon_positive", "__lexicon_negative"
@@ -259,7 +265,9 @@ def main() -> None:
     parser.add_argument("--languages", default="en,it")
     args = parser.parse_args()
     for language in args.languages.split(","):
-        examples = examples_for(language, args.vader_sdist, args.sentiment_npm)
+        examples = [example for example in
+                    examples_for(language, args.vader_sdist, args.sentiment_npm)
+                    if example.source not in LEFT_OUT_SOURCES[language]]
         model = train(language, examples)
         path = DATA_DIR / f"{language}_model.json"
         path.write_text(json.dumps(model, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
