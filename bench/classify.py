@@ -6,7 +6,8 @@ encoder cannot run; measured in a child process with MONITOR_ENCODER=off):
 - negative-class precision, recall and F1, text only, on the English development set
   (../shared/eval, real Amazon review sentences), the Italian sets in tests/detect/data (all
   written by the team; writer B's varied reviews are held out of training) and the German,
-  French and Spanish reviews the team wrote (no target);
+  French and Spanish reviews the team wrote (no target); and the English and two Italian
+  review sets again with the shop named in each text, as real mentions name it (NAMED);
 - the share of neutral texts flagged (false alarms) and the critical ones: real neutral text
   (recipe pages of real food blogs) and the team's held-out written neutral mentions;
 - speed on one core (the process pinned to one CPU, one OpenMP thread): encoder tokens/s,
@@ -61,6 +62,23 @@ NEUTRAL = {
     "French neutral (written)": DATA / "fr_neutral_written.jsonl",
     "Spanish neutral (written)": DATA / "es_neutral_written.jsonl",
 }
+# Real mentions name the shop (the scan keeps only those that do), often in a title or an
+# opening line, while the measuring sets' reviews do not: the review sets again, each text
+# with "Bottega Aurora" named around it (a name no training text uses), in turn in the forms
+# below.
+NAMED = {
+    "English dev, the shop named": ("English dev (real Amazon sentences)", "en"),
+    "Italian marketplace style, the shop named":
+        ("Italian marketplace style (independent writer)", "it"),
+    "Italian varied, writer B, the shop named": ("Italian varied, writer B (held out)", "it"),
+}
+SHOP = "Bottega Aurora"
+NAMING = {  # none of these forms is one that training uses (training_sources.CONTEXTS)
+    "en": (f"{SHOP}, order #4411: {{t}}", f"Re: {SHOP}\n{{t}}", f"About {SHOP}. {{t}}",
+           f"{{t}} That's my {SHOP} story."),
+    "it": (f"{SHOP}, ordine n. 4411: {{t}}", f"Re: {SHOP}\n{{t}}", f"Parlo di {SHOP}. {{t}}",
+           f"{{t}} Questa la mia storia con {SHOP}."),
+}
 MENTION_TOKENS = 100
 SPEED_MENTIONS = 200  # per one-core figure
 
@@ -72,7 +90,13 @@ def rows_of(path: Path) -> list[dict]:
 
 def all_sets() -> dict[str, list[dict]]:
     found = {**LABELLED, **NEUTRAL}
-    return {name: rows_of(path) for name, path in found.items() if path.exists()}
+    sets = {name: rows_of(path) for name, path in found.items() if path.exists()}
+    for name, (plain, language) in NAMED.items():
+        if plain in sets:
+            forms = NAMING[language]
+            sets[name] = [row | {"text": forms[index % len(forms)].format(t=row["text"])}
+                          for index, row in enumerate(sets[plain])]
+    return sets
 
 
 def vectors_for(texts: list[str], cached: bool):
@@ -95,7 +119,7 @@ def figures(sets: dict, results: dict) -> list[str]:
     lines = []
     for name, rows in sets.items():
         found = results[name]
-        if name in LABELLED:
+        if name in LABELLED or name in NAMED:
             s = evaluate_pairs((v.negative, r["negative"]) for v, r in
                                zip(found, rows, strict=True))
             lines.append(f"  {name}: {_scores(s)}")

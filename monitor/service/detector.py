@@ -81,13 +81,12 @@ def compare_on_labels(storage: Storage) -> dict:
     {"count", "shipped": Scores, "adapted": Scores or None, "head": its row or None}. The
     adapted head learnt from these very labels, so its figure here is optimistic: the
     cross-validated figures of its refit are in the head's row."""
-    from monitor.detect.adapt import ShopHead
+    from monitor.detect.adapt import current_head
     from monitor.detect.classify import classify, evaluate_pairs
 
     examples = labelled_examples(storage, need_encoder=False)
     head_row = storage.last_head()
-    head = ShopHead.from_json(head_row["weights"]) if head_row and head_row["weights"] \
-        else None
+    head = current_head(head_row["weights"]) if head_row else None
 
     def scores(with_head):
         return evaluate_pairs([(classify(e["text"], rating=e["rating"],
@@ -101,6 +100,11 @@ def compare_on_labels(storage: Storage) -> dict:
 
 
 def retrain_due(storage: Storage) -> bool:
-    """Have RETRAIN_EVERY labels been given since the last refit?"""
+    """Have RETRAIN_EVERY labels been given since the last refit, or was the last refit
+    made for another shipped model than this release's?"""
+    from monitor.detect.adapt import current_head
+
     last = storage.last_head()
+    if last and last["weights"] and current_head(last["weights"]) is None:
+        return True
     return storage.label_count() - (last["labels"] if last else 0) >= RETRAIN_EVERY

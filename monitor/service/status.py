@@ -69,9 +69,12 @@ def _scan_view(scan: dict) -> dict:
 def detector_view(storage: Storage, now: datetime) -> dict:
     """Which model decides here, and which decided the mentions of the last day: when the
     sentence encoder cannot load, the fast detector decides and `problem` says why."""
+    from monitor.detect.adapt import current_head
     from monitor.detect.encoder import encoder_problem
 
     head = storage.adopted_head()
+    if head and current_head(head["weights"]) is None:
+        head = None  # made for an earlier shipped model: not applied until the next refit
     last = storage.last_head()
     return {
         "encoder_problem": encoder_problem(),

@@ -45,8 +45,9 @@ def test_a_shop_head_learns_what_the_shop_calls_a_complaint(horror_shop):
                "la notte."]
     complaints = ["The werewolf mask arrived ripped and the shop never answered my email.",
                   "La maschera è arrivata scolorita, chiedo il reso."]
-    for text in praises:
-        assert classify(text).negative and classify(text).model == "e5-1"
+    shipped = [classify(text) for text in praises]
+    assert all(verdict.model == "e5-2" for verdict in shipped)
+    assert any(verdict.negative for verdict in shipped)  # what the shop's labels correct
     for text in praises + complaints:
         verdict = classify(text, head=result.head)
         assert (verdict.negative, verdict.model) == (text in complaints, "shop-1"), verdict

@@ -224,7 +224,7 @@ def test_verdict_fields_are_well_formed(text):
     verdict = classify(text)
     assert isinstance(verdict, Verdict)
     assert re.fullmatch(r"[a-z]{2,3}|other", verdict.language)
-    assert verdict.model in ("e5-1", "fast-2")
+    assert verdict.model in ("e5-2", "fast-2")
     assert 0.0 <= verdict.score <= 1.0
     assert verdict.severity in SEVERITIES
     assert set(verdict.categories) <= set(CATEGORIES)
@@ -334,18 +334,18 @@ def test_evaluate_file_scores_and_names_bad_lines(tmp_path):
 )
 def test_german_french_and_spanish_get_a_real_verdict_from_the_encoder(text, negative):
     verdict = classify(text)
-    assert verdict.model == "e5-1" and verdict.negative is negative, verdict
+    assert verdict.model == "e5-2" and verdict.negative is negative, verdict
 
 
 def test_a_given_embedding_is_used_and_nothing_is_encoded(stand_in_encoder):
     text = "Il pacco non è mai arrivato."
     vector = np.ones(384, dtype=np.float32) / np.sqrt(384)
     verdict = classify(text, embedding=vector)
-    assert stand_in_encoder == [] and verdict.model == "e5-1"
+    assert stand_in_encoder == [] and verdict.model == "e5-2"
     classify(text)
     assert stand_in_encoder == [text]
 
 
 def test_the_encoder_s_view_is_among_the_reasons(stand_in_encoder):
     reasons = classify("Still waiting for my refund.").reasons
-    assert any(reason.startswith("sentence encoder (e5-1): ") for reason in reasons), reasons
+    assert any(reason.startswith("sentence encoder (e5-2): ") for reason in reasons), reasons

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from monitor.detect import encoder
+from monitor.detect import encoder, tuned_model
 from monitor.detect.encoder import (
     CHARACTER_BUDGET,
     DIMENSIONS,
@@ -44,7 +44,8 @@ def test_the_same_content_always_gets_the_same_key_and_vector():
     text = "Still waiting for my refund."
     assert embedding_key(text) == embedding_key("  Still waiting\nfor my   refund. ")
     assert embedding_key(text) != embedding_key("Still waiting for my refund!")
-    assert len(embedding_key(text)) == 32 and ENCODER == "multilingual-e5-small-q4"
+    assert len(embedding_key(text)) == 32
+    assert ENCODER == f"multilingual-e5-small-q4-tuned-{tuned_model.layers_digest()}"
     first, again = embed([text]), embed([text])
     assert np.array_equal(first, again)
 
@@ -109,3 +110,12 @@ def test_a_cpu_without_avx2_is_refused_before_the_engine_loads(tmp_path, monkeyp
             embed(["anything"])
     finally:
         encoder._loaded.cache_clear()
+
+
+def test_an_unwritable_cache_folder_is_named_and_the_fast_detector_decides(tmp_path):
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("a file where the cache folder should be")
+    problem = _problem_in_a_fresh_process("", MONITOR_CACHE_DIR=str(not_a_folder))
+    assert problem.startswith("the tuned encoder cannot be made: cannot write the tuned model "
+                              f"file in {not_a_folder}"), problem
+    assert "MONITOR_CACHE_DIR" in problem

@@ -99,6 +99,32 @@ def test_a_scan_after_an_adopted_refit_records_the_shops_model(
     assert model.startswith("shop-" if adopted else "e5")
 
 
+def test_a_head_fitted_for_an_earlier_shipped_model_is_not_applied_until_refit(
+        site, settings_file, monitor_cli, rss, encoder_on):
+    config, database = labelled_database(site, settings_file, monitor_cli, rss, encoder_on)
+    assert monitor_cli("detector", "retrain", config=config, env=encoder_on).returncode == 0
+    with Storage(database) as storage:  # as a release with another shipped model finds it
+        head = storage.last_head()
+        weights = json.loads(head["weights"]) | {"base": "e5-0"}
+        storage.db["detector_heads"].update(head["id"], {"weights": json.dumps(weights),
+                                                         "adopted": 1})
+        assert retrain_due(storage)
+    item = {"title": "Nuovo", "link": "http://blog.example/new", "guid": "new",
+            "description": "Bottega Aurora: il pacco non è mai arrivato."}
+    site.add("/feed.xml", rss(item))
+    assert monitor_cli("scan", config=config, env=encoder_on).returncode == 0
+
+    with Storage(database) as storage:
+        model = next(row["model"] for row in storage.mentions() if row["title"] == "Nuovo")
+    assert model.startswith("e5-") and model != "e5-0"
+    status = monitor_cli("status", "--json", config=config, env=encoder_on)
+    assert json.loads(status.stdout)["detector"]["shop_head"] is None
+    assert monitor_cli("detector", "retrain", config=config, env=encoder_on).returncode == 0
+    with Storage(database) as storage:
+        assert json.loads(storage.last_head()["weights"])["base"] == model
+        assert not retrain_due(storage)
+
+
 def test_retrain_without_the_encoder_says_why_and_keeps_the_shipped_detector(
         site, settings_file, monitor_cli, rss):
     config, database = labelled_database(site, settings_file, monitor_cli, rss)
