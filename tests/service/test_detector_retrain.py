@@ -59,6 +59,16 @@ def labelled_database(site, settings_file, monitor_cli, rss, env=None, labels=No
     return config, database
 
 
+def model_of_a_new_complaint(site, monitor_cli, rss, config, database, env) -> str:
+    """Scan a feed with one new complaint; return the model its mention records."""
+    item = {"title": "Nuovo", "link": "http://blog.example/new", "guid": "new",
+            "description": "Bottega Aurora: il pacco non è mai arrivato."}
+    site.add("/feed.xml", rss(item))
+    assert monitor_cli("scan", config=config, env=env).returncode == 0
+    with Storage(database) as storage:
+        return next(row["model"] for row in storage.mentions() if row["title"] == "Nuovo")
+
+
 def test_retrain_refits_on_the_labels_and_evaluate_shows_both(
         site, settings_file, monitor_cli, rss, encoder_on):
     config, database = labelled_database(site, settings_file, monitor_cli, rss, encoder_on)
@@ -88,13 +98,7 @@ def test_a_scan_after_an_adopted_refit_records_the_shops_model(
     assert monitor_cli("detector", "retrain", config=config, env=encoder_on).returncode == 0
     with Storage(database) as storage:
         adopted = storage.adopted_head()
-    item = {"title": "Nuovo", "link": "http://blog.example/new", "guid": "new",
-            "description": "Bottega Aurora: il pacco non è mai arrivato."}
-    site.add("/feed.xml", rss(item))
-    assert monitor_cli("scan", config=config, env=encoder_on).returncode == 0
-
-    with Storage(database) as storage:
-        model = next(row["model"] for row in storage.mentions() if row["title"] == "Nuovo")
+    model = model_of_a_new_complaint(site, monitor_cli, rss, config, database, encoder_on)
     assert model == (adopted["model"] if adopted else model)
     assert model.startswith("shop-" if adopted else "e5")
 
@@ -109,13 +113,7 @@ def test_a_head_fitted_for_an_earlier_shipped_model_is_not_applied_until_refit(
         storage.db["detector_heads"].update(head["id"], {"weights": json.dumps(weights),
                                                          "adopted": 1})
         assert retrain_due(storage)
-    item = {"title": "Nuovo", "link": "http://blog.example/new", "guid": "new",
-            "description": "Bottega Aurora: il pacco non è mai arrivato."}
-    site.add("/feed.xml", rss(item))
-    assert monitor_cli("scan", config=config, env=encoder_on).returncode == 0
-
-    with Storage(database) as storage:
-        model = next(row["model"] for row in storage.mentions() if row["title"] == "Nuovo")
+    model = model_of_a_new_complaint(site, monitor_cli, rss, config, database, encoder_on)
     assert model.startswith("e5-") and model != "e5-0"
     status = monitor_cli("status", "--json", config=config, env=encoder_on)
     assert json.loads(status.stdout)["detector"]["shop_head"] is None
